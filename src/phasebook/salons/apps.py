@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SalonsConfig(AppConfig):
+    name = "phasebook.salons"
+    verbose_name = "Salons and their catalogue"
