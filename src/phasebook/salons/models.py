@@ -1,0 +1,317 @@
+"""Tenants and their catalogue: companies, API tokens, stylists, services, customers.
+
+Weekly hours and segment lists are stored as JSON and validated by the scheduling
+core's parsers, so there is exactly one format for each.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+import uuid
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo, available_timezones
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from phasebook.scheduling.calendar import HoursError, WeeklyHours, parse_weekly_hours
+from phasebook.scheduling.segments import Segment, SegmentError, parse_segments, total_minutes
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in available_timezones():
+        raise ValidationError(f"Unbekannte Zeitzone: {value}")
+
+
+def validate_weekly_hours(value: object) -> None:
+    try:
+        parse_weekly_hours(value)
+    except HoursError as error:
+        raise ValidationError(str(error)) from error
+
+
+def validate_segments(value: object) -> None:
+    try:
+        parse_segments(value)
+    except SegmentError as error:
+        raise ValidationError(str(error)) from error
+
+
+def validate_date_list(value: object) -> None:
+    if not isinstance(value, list):
+        raise ValidationError("Erwartet eine Liste von Daten (JJJJ-MM-TT).")
+    for item in value:
+        try:
+            datetime.strptime(str(item), "%Y-%m-%d")  # noqa: DTZ007 - a calendar date, no instant
+        except ValueError as error:
+            raise ValidationError(f"{item!r} ist kein Datum (JJJJ-MM-TT).") from error
+
+
+class Company(models.Model):
+    """A salon: the tenant. Every other row belongs to exactly one company."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(unique=True)
+    time_zone = models.CharField(
+        max_length=64, default="Europe/Berlin", validators=[validate_time_zone]
+    )
+    opening_hours = models.JSONField(
+        default=dict,
+        validators=[validate_weekly_hours],
+        help_text='z. B. {"mon": [["09:00", "18:00"]]}',
+    )
+    closed_dates = models.JSONField(
+        default=list,
+        blank=True,
+        validators=[validate_date_list],
+        help_text="Zusätzliche Schließtage (JJJJ-MM-TT).",
+    )
+    public_holidays_country = models.CharField(
+        max_length=2,
+        default="DE",
+        blank=True,
+        help_text="An gesetzlichen Feiertagen dieses Landes geschlossen (leer: nie).",
+    )
+    public_holidays_subdivision = models.CharField(max_length=10, blank=True)
+    min_notice_minutes = models.PositiveIntegerField(default=60)
+    horizon_days = models.PositiveIntegerField(default=90)
+    slot_step_minutes = models.PositiveIntegerField(default=15)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "Salon"
+        verbose_name_plural = "Salons"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(slot_step_minutes__gte=5), name="company_slot_step_at_least_5"
+            ),
+            models.CheckConstraint(
+                condition=Q(horizon_days__gte=1), name="company_horizon_at_least_1_day"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.time_zone)
+
+    @property
+    def weekly_opening_hours(self) -> WeeklyHours:
+        return parse_weekly_hours(self.opening_hours)
+
+    @property
+    def min_notice(self) -> timedelta:
+        return timedelta(minutes=self.min_notice_minutes)
+
+    @property
+    def horizon(self) -> timedelta:
+        return timedelta(days=self.horizon_days)
+
+    @property
+    def slot_step(self) -> timedelta:
+        return timedelta(minutes=self.slot_step_minutes)
+
+
+class ApiTokenQuerySet(models.QuerySet["ApiToken"]):
+    def live(self) -> ApiTokenQuerySet:
+        return self.filter(revoked_at__isnull=True)
+
+
+class ApiToken(models.Model):
+    """A company's bearer token for the HTTP API. Only its SHA-256 is stored."""
+
+    PREFIX = "pb_"
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="api_tokens")
+    name = models.CharField(max_length=100)
+    key_hash = models.CharField(max_length=64, unique=True)
+    hint = models.CharField(max_length=12, help_text="Die ersten Zeichen, zum Wiedererkennen.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ApiTokenQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "API-Token"
+        verbose_name_plural = "API-Tokens"
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.hint}…)"
+
+    @staticmethod
+    def hash(raw: str) -> str:
+        return hashlib.sha256(raw.encode()).hexdigest()
+
+    @classmethod
+    def issue(cls, company: Company, name: str, raw: str | None = None) -> tuple[ApiToken, str]:
+        """Create a token; the raw value is returned once and never stored."""
+        raw = raw or cls.PREFIX + secrets.token_urlsafe(32)
+        token = cls.objects.create(company=company, name=name, key_hash=cls.hash(raw), hint=raw[:8])
+        return token, raw
+
+    def revoke(self) -> None:
+        self.revoked_at = timezone.now()
+        self.save(update_fields=["revoked_at"])
+
+
+class Service(models.Model):
+    """What a salon sells: an ordered list of segments (see scheduling.segments)."""
+
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="services")
+    name = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    segments = models.JSONField(validators=[validate_segments])
+    is_active = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name = "Leistung"
+        verbose_name_plural = "Leistungen"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "name"], name="service_name_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def segment_list(self) -> tuple[Segment, ...]:
+        return parse_segments(self.segments)
+
+    @property
+    def duration_minutes(self) -> int:
+        return total_minutes(self.segment_list)
+
+    @property
+    def is_composite(self) -> bool:
+        return len(self.segment_list) > 1
+
+    @property
+    def staff_segments(self) -> list[Segment]:
+        return [segment for segment in self.segment_list if segment.staff_required]
+
+
+class Staff(models.Model):
+    """A stylist. The UUID is public (API, Cal.com metadata)."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="staff")
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    is_active = models.BooleanField(default=True)
+    services = models.ManyToManyField(Service, blank=True, related_name="staff")
+    working_hours = models.JSONField(
+        default=dict,
+        validators=[validate_weekly_hours],
+        help_text='z. B. {"mon": [["09:00", "18:00"]]}',
+    )
+    calcom_user_id = models.PositiveBigIntegerField(
+        null=True, blank=True, help_text="Cal.com-Benutzer-ID, Gastgeber der Phasen-Buchungen."
+    )
+    calcom_username = models.CharField(max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = "Mitarbeiter:in"
+        verbose_name_plural = "Mitarbeiter:innen"
+        ordering = ["name", "id"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    @property
+    def weekly_working_hours(self) -> WeeklyHours:
+        return parse_weekly_hours(self.working_hours)
+
+
+class Absence(models.Model):
+    """Holiday, sick day or training: the stylist takes no staff-required phase."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="absences")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    reason = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = "Abwesenheit"
+        verbose_name_plural = "Abwesenheiten"
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="absence_ends_after_start"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff}: {self.start:%Y-%m-%d %H:%M}–{self.end:%Y-%m-%d %H:%M}"
+
+
+class ExternalBusyBlock(models.Model):
+    """Time a stylist is busy elsewhere, e.g. a booking made directly in Cal.com."""
+
+    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="busy_blocks")
+    start = models.DateTimeField()
+    end = models.DateTimeField()
+    source = models.CharField(max_length=20, default="calcom")
+    external_id = models.CharField(max_length=255, help_text="z. B. die Cal.com-Buchungs-UID.")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "Externer Termin"
+        verbose_name_plural = "Externe Termine"
+        ordering = ["start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__gt=models.F("start")), name="busy_block_ends_after_start"
+            ),
+            models.UniqueConstraint(
+                fields=["source", "external_id"], name="busy_block_external_id_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.staff}: {self.start:%Y-%m-%d %H:%M}"
+
+
+def validate_e164(value: str) -> None:
+    import phonenumbers
+
+    try:
+        number = phonenumbers.parse(value, None)
+    except phonenumbers.NumberParseException as error:
+        raise ValidationError("Telefonnummer im Format +49… angeben.") from error
+    if not phonenumbers.is_valid_number(number) or value != phonenumbers.format_number(
+        number, phonenumbers.PhoneNumberFormat.E164
+    ):
+        raise ValidationError(
+            "Telefonnummer im internationalen Format E.164 angeben, z. B. +4930123456."
+        )
+
+
+class Customer(models.Model):
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="customers")
+    name = models.CharField(max_length=200)
+    phone = models.CharField(max_length=20, blank=True, validators=[validate_e164])
+    email = models.EmailField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "Kund:in"
+        verbose_name_plural = "Kund:innen"
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["company", "phone"],
+                condition=~Q(phone=""),
+                name="customer_phone_unique_per_company",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
