@@ -266,7 +266,8 @@ def _json_object(response: httpx.Response) -> dict[str, Any]:
         body = response.json()
     except ValueError as exc:
         raise CalcomServerError(
-            f"Cal.com answered {response.status_code} without JSON", status_code=response.status_code
+            f"Cal.com answered {response.status_code} without JSON",
+            status_code=response.status_code,
         ) from exc
     if not isinstance(body, dict) or "data" not in body:
         raise CalcomServerError(

@@ -143,6 +143,8 @@ def event_type_fields(body: object) -> dict[str, Any]:
         raise validation_error(problems)
     optional_ints = ("beforeEventBuffer", "afterEventBuffer", "minimumBookingNotice")
     return {
+        "slug": fields["slug"],
+        "length_in_minutes": fields["lengthInMinutes"],
         "title": fields["title"],
         "description": fields.get("description") or "",
         "locations": list(fields.get("locations") or []),

@@ -1,0 +1,48 @@
+"""Fixtures: one emulator per test session on a loopback port, reset before every test."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+import pytest
+
+from phasebook.calcom.client import CalcomClient, CalcomTimeouts
+from phasebook.calcom_emulator import CalcomEmulator, RunningEmulator, start_in_thread
+from phasebook.calcom_emulator.state import EventType, User
+
+# Short enough that "timeout" faults finish quickly, long enough for a loaded CI machine.
+TEST_TIMEOUTS = CalcomTimeouts(connect=2.0, read=0.5, write=2.0, pool=2.0)
+
+
+@dataclass
+class EmulatedCalcom:
+    """A running, freshly reset emulator with one stylist, her API key and a 30-min event type."""
+
+    url: str
+    emulator: CalcomEmulator
+    user: User
+    api_key: str
+    event_type: EventType
+
+
+@pytest.fixture(scope="session")
+def running_emulator() -> Iterator[RunningEmulator]:
+    running = start_in_thread()
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def calcom_emulator(running_emulator: RunningEmulator) -> EmulatedCalcom:
+    emulator = running_emulator.emulator
+    emulator.reset()
+    user, api_key = emulator.seed_user("anna", api_key="cal_test_anna")
+    event_type = emulator.state.add_event_type(user.id, "colour-apply", 30, title="Colour: apply")
+    return EmulatedCalcom(running_emulator.url, emulator, user, api_key, event_type)
+
+
+@pytest.fixture
+def calcom_client(calcom_emulator: EmulatedCalcom) -> Iterator[CalcomClient]:
+    with CalcomClient(calcom_emulator.url, calcom_emulator.api_key, timeouts=TEST_TIMEOUTS) as client:
+        yield client
