@@ -11,121 +11,299 @@ import phasebook.common.constraints
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('salons', '0002_initial'),
+        ("salons", "0002_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Appointment',
+            name="Appointment",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('start', models.DateTimeField()),
-                ('end', models.DateTimeField()),
-                ('status', models.CharField(choices=[('held', 'Reserviert'), ('booked', 'Gebucht'), ('cancelled', 'Storniert'), ('expired', 'Reservierung abgelaufen')], max_length=10)),
-                ('is_live', models.BooleanField(default=True, help_text='Gebucht oder gültig reserviert.')),
-                ('hold_expires_at', models.DateTimeField(blank=True, null=True)),
-                ('source', models.CharField(choices=[('api', 'API'), ('phone', 'Telefon-Assistent'), ('admin', 'Admin'), ('demo', 'Demo')], default='api', max_length=10)),
-                ('cancel_reason', models.CharField(blank=True, max_length=500)),
-                ('cancelled_at', models.DateTimeField(blank=True, null=True)),
-                ('calcom_sync_status', models.CharField(choices=[('not_required', 'Nicht nötig'), ('pending', 'Ausstehend'), ('synced', 'Synchronisiert'), ('partial', 'Teilweise'), ('failed', 'Fehlgeschlagen')], default='not_required', max_length=12)),
-                ('calcom_v2_booking_id', models.BigIntegerField(blank=True, help_text='Buchung der ersten Phase (Kompatibilität).', null=True)),
-                ('requires_manual_review', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='appointments', to='salons.company')),
-                ('customer', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appointments', to='salons.customer')),
-                ('service', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appointments', to='salons.service')),
-                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='appointments', to='salons.staff')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("start", models.DateTimeField()),
+                ("end", models.DateTimeField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("held", "Reserviert"),
+                            ("booked", "Gebucht"),
+                            ("cancelled", "Storniert"),
+                            ("expired", "Reservierung abgelaufen"),
+                        ],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "is_live",
+                    models.BooleanField(default=True, help_text="Gebucht oder gültig reserviert."),
+                ),
+                ("hold_expires_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "source",
+                    models.CharField(
+                        choices=[
+                            ("api", "API"),
+                            ("phone", "Telefon-Assistent"),
+                            ("admin", "Admin"),
+                            ("demo", "Demo"),
+                        ],
+                        default="api",
+                        max_length=10,
+                    ),
+                ),
+                ("cancel_reason", models.CharField(blank=True, max_length=500)),
+                ("cancelled_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "calcom_sync_status",
+                    models.CharField(
+                        choices=[
+                            ("not_required", "Nicht nötig"),
+                            ("pending", "Ausstehend"),
+                            ("synced", "Synchronisiert"),
+                            ("partial", "Teilweise"),
+                            ("failed", "Fehlgeschlagen"),
+                        ],
+                        default="not_required",
+                        max_length=12,
+                    ),
+                ),
+                (
+                    "calcom_v2_booking_id",
+                    models.BigIntegerField(
+                        blank=True,
+                        help_text="Buchung der ersten Phase (Kompatibilität).",
+                        null=True,
+                    ),
+                ),
+                ("requires_manual_review", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="appointments",
+                        to="salons.company",
+                    ),
+                ),
+                (
+                    "customer",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appointments",
+                        to="salons.customer",
+                    ),
+                ),
+                (
+                    "service",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appointments",
+                        to="salons.service",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="appointments",
+                        to="salons.staff",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Termin',
-                'verbose_name_plural': 'Termine',
-                'ordering': ['start'],
+                "verbose_name": "Termin",
+                "verbose_name_plural": "Termine",
+                "ordering": ["start"],
             },
         ),
         migrations.CreateModel(
-            name='AppointmentPhase',
+            name="AppointmentPhase",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('segment_key', models.CharField(max_length=10)),
-                ('segment_name', models.CharField(max_length=255)),
-                ('start_time', models.DateTimeField()),
-                ('end_time', models.DateTimeField()),
-                ('duration_minutes', models.PositiveIntegerField()),
-                ('staff_required', models.BooleanField()),
-                ('sequence_order', models.PositiveSmallIntegerField()),
-                ('blocks_staff', models.BooleanField(help_text='Staff-required phase of a live appointment: the stylist is busy.')),
-                ('calcom_booking_id', models.BigIntegerField(blank=True, null=True)),
-                ('calcom_booking_uid', models.CharField(blank=True, max_length=255)),
-                ('calcom_sync_status', models.CharField(choices=[('not_required', 'Nicht nötig'), ('pending', 'Ausstehend'), ('synced', 'Synchronisiert'), ('partial', 'Teilweise'), ('failed', 'Fehlgeschlagen')], default='not_required', max_length=12)),
-                ('sync_error_message', models.TextField(blank=True)),
-                ('calcom_event_type_id', models.BigIntegerField(blank=True, null=True)),
-                ('calcom_metadata', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('appointment', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='phases', to='booking.appointment')),
-                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='phases', to='salons.staff')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("segment_key", models.CharField(max_length=10)),
+                ("segment_name", models.CharField(max_length=255)),
+                ("start_time", models.DateTimeField()),
+                ("end_time", models.DateTimeField()),
+                ("duration_minutes", models.PositiveIntegerField()),
+                ("staff_required", models.BooleanField()),
+                ("sequence_order", models.PositiveSmallIntegerField()),
+                (
+                    "blocks_staff",
+                    models.BooleanField(
+                        help_text="Staff-required phase of a live appointment: the stylist is busy."
+                    ),
+                ),
+                ("calcom_booking_id", models.BigIntegerField(blank=True, null=True)),
+                ("calcom_booking_uid", models.CharField(blank=True, max_length=255)),
+                (
+                    "calcom_sync_status",
+                    models.CharField(
+                        choices=[
+                            ("not_required", "Nicht nötig"),
+                            ("pending", "Ausstehend"),
+                            ("synced", "Synchronisiert"),
+                            ("partial", "Teilweise"),
+                            ("failed", "Fehlgeschlagen"),
+                        ],
+                        default="not_required",
+                        max_length=12,
+                    ),
+                ),
+                ("sync_error_message", models.TextField(blank=True)),
+                ("calcom_event_type_id", models.BigIntegerField(blank=True, null=True)),
+                ("calcom_metadata", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "appointment",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="phases",
+                        to="booking.appointment",
+                    ),
+                ),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="phases",
+                        to="salons.staff",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Phase',
-                'verbose_name_plural': 'Phasen',
-                'ordering': ['appointment', 'sequence_order'],
+                "verbose_name": "Phase",
+                "verbose_name_plural": "Phasen",
+                "ordering": ["appointment", "sequence_order"],
             },
         ),
         migrations.AddIndex(
-            model_name='appointment',
-            index=models.Index(fields=['staff', 'start'], name='appointment_staff_start'),
+            model_name="appointment",
+            index=models.Index(fields=["staff", "start"], name="appointment_staff_start"),
         ),
         migrations.AddIndex(
-            model_name='appointment',
-            index=models.Index(fields=['company', 'start'], name='appointment_company_start'),
+            model_name="appointment",
+            index=models.Index(fields=["company", "start"], name="appointment_company_start"),
         ),
         migrations.AddIndex(
-            model_name='appointment',
-            index=models.Index(fields=['status', 'hold_expires_at'], name='appointment_hold_expiry'),
+            model_name="appointment",
+            index=models.Index(
+                fields=["status", "hold_expires_at"], name="appointment_hold_expiry"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appointment',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='appointment_ends_after_start'),
+            model_name="appointment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__gt", models.F("start"))),
+                name="appointment_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appointment',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'held'), _negated=True), ('hold_expires_at__isnull', False), _connector='OR'), name='appointment_hold_has_expiry'),
+            model_name="appointment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "held"), _negated=True),
+                    ("hold_expires_at__isnull", False),
+                    _connector="OR",
+                ),
+                name="appointment_hold_has_expiry",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appointment',
-            constraint=models.CheckConstraint(condition=models.Q(('is_live', models.Q(('status__in', ('held', 'booked'))))), name='appointment_is_live_matches_status'),
+            model_name="appointment",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("is_live", models.Q(("status__in", ("held", "booked"))))),
+                name="appointment_is_live_matches_status",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appointment',
-            constraint=phasebook.common.constraints.PostgresExclusionConstraint(condition=models.Q(('is_live', True)), expressions=[('customer', '='), (phasebook.booking.models.TsTzRange('start', 'end', django.contrib.postgres.fields.ranges.RangeBoundary(inclusive_lower=True, inclusive_upper=False)), '&&')], name='appointment_customer_no_overlap'),
+            model_name="appointment",
+            constraint=phasebook.common.constraints.PostgresExclusionConstraint(
+                condition=models.Q(("is_live", True)),
+                expressions=[
+                    ("customer", "="),
+                    (
+                        phasebook.booking.models.TsTzRange(
+                            "start",
+                            "end",
+                            django.contrib.postgres.fields.ranges.RangeBoundary(
+                                inclusive_lower=True, inclusive_upper=False
+                            ),
+                        ),
+                        "&&",
+                    ),
+                ],
+                name="appointment_customer_no_overlap",
+            ),
         ),
         migrations.AddIndex(
-            model_name='appointmentphase',
-            index=models.Index(condition=models.Q(('blocks_staff', True)), fields=['staff', 'start_time'], name='phase_staff_start'),
+            model_name="appointmentphase",
+            index=models.Index(
+                condition=models.Q(("blocks_staff", True)),
+                fields=["staff", "start_time"],
+                name="phase_staff_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appointmentphase',
-            constraint=models.UniqueConstraint(fields=('appointment', 'sequence_order'), name='phase_order_unique'),
+            model_name="appointmentphase",
+            constraint=models.UniqueConstraint(
+                fields=("appointment", "sequence_order"), name="phase_order_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appointmentphase',
-            constraint=models.UniqueConstraint(fields=('appointment', 'segment_key'), name='phase_segment_unique'),
+            model_name="appointmentphase",
+            constraint=models.UniqueConstraint(
+                fields=("appointment", "segment_key"), name="phase_segment_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appointmentphase',
-            constraint=models.CheckConstraint(condition=models.Q(('end_time__gt', models.F('start_time'))), name='phase_ends_after_start'),
+            model_name="appointmentphase",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_time__gt", models.F("start_time"))),
+                name="phase_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appointmentphase',
-            constraint=models.CheckConstraint(condition=models.Q(('staff_required', True), ('blocks_staff', False), _connector='OR'), name='phase_gap_never_blocks_staff'),
+            model_name="appointmentphase",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    ("staff_required", True), ("blocks_staff", False), _connector="OR"
+                ),
+                name="phase_gap_never_blocks_staff",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='appointmentphase',
-            constraint=phasebook.common.constraints.PostgresExclusionConstraint(condition=models.Q(('blocks_staff', True)), expressions=[('staff', '='), (phasebook.booking.models.TsTzRange('start_time', 'end_time', django.contrib.postgres.fields.ranges.RangeBoundary(inclusive_lower=True, inclusive_upper=False)), '&&')], name='phase_staff_no_overlap'),
+            model_name="appointmentphase",
+            constraint=phasebook.common.constraints.PostgresExclusionConstraint(
+                condition=models.Q(("blocks_staff", True)),
+                expressions=[
+                    ("staff", "="),
+                    (
+                        phasebook.booking.models.TsTzRange(
+                            "start_time",
+                            "end_time",
+                            django.contrib.postgres.fields.ranges.RangeBoundary(
+                                inclusive_lower=True, inclusive_upper=False
+                            ),
+                        ),
+                        "&&",
+                    ),
+                ],
+                name="phase_staff_no_overlap",
+            ),
         ),
     ]

@@ -9,152 +9,317 @@ import phasebook.salons.models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('salons', '0001_btree_gist'),
+        ("salons", "0001_btree_gist"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Company',
+            name="Company",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('slug', models.SlugField(unique=True)),
-                ('time_zone', models.CharField(default='Europe/Berlin', max_length=64, validators=[phasebook.salons.models.validate_time_zone])),
-                ('opening_hours', models.JSONField(default=dict, help_text='z. B. {"mon": [["09:00", "18:00"]]}', validators=[phasebook.salons.models.validate_weekly_hours])),
-                ('closed_dates', models.JSONField(blank=True, default=list, help_text='Zusätzliche Schließtage (JJJJ-MM-TT).', validators=[phasebook.salons.models.validate_date_list])),
-                ('public_holidays_country', models.CharField(blank=True, default='DE', help_text='An gesetzlichen Feiertagen dieses Landes geschlossen (leer: nie).', max_length=2)),
-                ('public_holidays_subdivision', models.CharField(blank=True, max_length=10)),
-                ('min_notice_minutes', models.PositiveIntegerField(default=60)),
-                ('horizon_days', models.PositiveIntegerField(default=90)),
-                ('slot_step_minutes', models.PositiveIntegerField(default=15)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("slug", models.SlugField(unique=True)),
+                (
+                    "time_zone",
+                    models.CharField(
+                        default="Europe/Berlin",
+                        max_length=64,
+                        validators=[phasebook.salons.models.validate_time_zone],
+                    ),
+                ),
+                (
+                    "opening_hours",
+                    models.JSONField(
+                        default=dict,
+                        help_text='z. B. {"mon": [["09:00", "18:00"]]}',
+                        validators=[phasebook.salons.models.validate_weekly_hours],
+                    ),
+                ),
+                (
+                    "closed_dates",
+                    models.JSONField(
+                        blank=True,
+                        default=list,
+                        help_text="Zusätzliche Schließtage (JJJJ-MM-TT).",
+                        validators=[phasebook.salons.models.validate_date_list],
+                    ),
+                ),
+                (
+                    "public_holidays_country",
+                    models.CharField(
+                        blank=True,
+                        default="DE",
+                        help_text="An gesetzlichen Feiertagen dieses Landes geschlossen (leer: nie).",
+                        max_length=2,
+                    ),
+                ),
+                ("public_holidays_subdivision", models.CharField(blank=True, max_length=10)),
+                ("min_notice_minutes", models.PositiveIntegerField(default=60)),
+                ("horizon_days", models.PositiveIntegerField(default=90)),
+                ("slot_step_minutes", models.PositiveIntegerField(default=15)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'verbose_name': 'Salon',
-                'verbose_name_plural': 'Salons',
-                'ordering': ['name'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('slot_step_minutes__gte', 5)), name='company_slot_step_at_least_5'), models.CheckConstraint(condition=models.Q(('horizon_days__gte', 1)), name='company_horizon_at_least_1_day')],
+                "verbose_name": "Salon",
+                "verbose_name_plural": "Salons",
+                "ordering": ["name"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("slot_step_minutes__gte", 5)),
+                        name="company_slot_step_at_least_5",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("horizon_days__gte", 1)),
+                        name="company_horizon_at_least_1_day",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='ApiToken',
+            name="ApiToken",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100)),
-                ('key_hash', models.CharField(max_length=64, unique=True)),
-                ('hint', models.CharField(help_text='Die ersten Zeichen, zum Wiedererkennen.', max_length=12)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_tokens', to='salons.company')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100)),
+                ("key_hash", models.CharField(max_length=64, unique=True)),
+                (
+                    "hint",
+                    models.CharField(
+                        help_text="Die ersten Zeichen, zum Wiedererkennen.", max_length=12
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="api_tokens",
+                        to="salons.company",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'API-Token',
-                'verbose_name_plural': 'API-Tokens',
+                "verbose_name": "API-Token",
+                "verbose_name_plural": "API-Tokens",
             },
         ),
         migrations.CreateModel(
-            name='Service',
+            name="Service",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('segments', models.JSONField(validators=[phasebook.salons.models.validate_segments])),
-                ('is_active', models.BooleanField(default=True)),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='services', to='salons.company')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "segments",
+                    models.JSONField(validators=[phasebook.salons.models.validate_segments]),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="services",
+                        to="salons.company",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Leistung',
-                'verbose_name_plural': 'Leistungen',
-                'ordering': ['name'],
+                "verbose_name": "Leistung",
+                "verbose_name_plural": "Leistungen",
+                "ordering": ["name"],
             },
         ),
         migrations.CreateModel(
-            name='Staff',
+            name="Staff",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=200)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('is_active', models.BooleanField(default=True)),
-                ('working_hours', models.JSONField(default=dict, help_text='z. B. {"mon": [["09:00", "18:00"]]}', validators=[phasebook.salons.models.validate_weekly_hours])),
-                ('calcom_user_id', models.PositiveBigIntegerField(blank=True, help_text='Cal.com-Benutzer-ID, Gastgeber der Phasen-Buchungen.', null=True)),
-                ('calcom_username', models.CharField(blank=True, max_length=100)),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='staff', to='salons.company')),
-                ('services', models.ManyToManyField(blank=True, related_name='staff', to='salons.service')),
+                (
+                    "id",
+                    models.UUIDField(
+                        default=uuid.uuid4, editable=False, primary_key=True, serialize=False
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("is_active", models.BooleanField(default=True)),
+                (
+                    "working_hours",
+                    models.JSONField(
+                        default=dict,
+                        help_text='z. B. {"mon": [["09:00", "18:00"]]}',
+                        validators=[phasebook.salons.models.validate_weekly_hours],
+                    ),
+                ),
+                (
+                    "calcom_user_id",
+                    models.PositiveBigIntegerField(
+                        blank=True,
+                        help_text="Cal.com-Benutzer-ID, Gastgeber der Phasen-Buchungen.",
+                        null=True,
+                    ),
+                ),
+                ("calcom_username", models.CharField(blank=True, max_length=100)),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="staff",
+                        to="salons.company",
+                    ),
+                ),
+                (
+                    "services",
+                    models.ManyToManyField(blank=True, related_name="staff", to="salons.service"),
+                ),
             ],
             options={
-                'verbose_name': 'Mitarbeiter:in',
-                'verbose_name_plural': 'Mitarbeiter:innen',
-                'ordering': ['name', 'id'],
+                "verbose_name": "Mitarbeiter:in",
+                "verbose_name_plural": "Mitarbeiter:innen",
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='ExternalBusyBlock',
+            name="ExternalBusyBlock",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.DateTimeField()),
-                ('end', models.DateTimeField()),
-                ('source', models.CharField(default='calcom', max_length=20)),
-                ('external_id', models.CharField(help_text='z. B. die Cal.com-Buchungs-UID.', max_length=255)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='busy_blocks', to='salons.staff')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.DateTimeField()),
+                ("end", models.DateTimeField()),
+                ("source", models.CharField(default="calcom", max_length=20)),
+                (
+                    "external_id",
+                    models.CharField(help_text="z. B. die Cal.com-Buchungs-UID.", max_length=255),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="busy_blocks",
+                        to="salons.staff",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Externer Termin',
-                'verbose_name_plural': 'Externe Termine',
-                'ordering': ['start'],
+                "verbose_name": "Externer Termin",
+                "verbose_name_plural": "Externe Termine",
+                "ordering": ["start"],
             },
         ),
         migrations.CreateModel(
-            name='Absence',
+            name="Absence",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('start', models.DateTimeField()),
-                ('end', models.DateTimeField()),
-                ('reason', models.CharField(blank=True, max_length=200)),
-                ('staff', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='absences', to='salons.staff')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("start", models.DateTimeField()),
+                ("end", models.DateTimeField()),
+                ("reason", models.CharField(blank=True, max_length=200)),
+                (
+                    "staff",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="absences",
+                        to="salons.staff",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Abwesenheit',
-                'verbose_name_plural': 'Abwesenheiten',
-                'ordering': ['start'],
+                "verbose_name": "Abwesenheit",
+                "verbose_name_plural": "Abwesenheiten",
+                "ordering": ["start"],
             },
         ),
         migrations.CreateModel(
-            name='Customer',
+            name="Customer",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('phone', models.CharField(blank=True, max_length=20, validators=[phasebook.salons.models.validate_e164])),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('company', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='customers', to='salons.company')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "phone",
+                    models.CharField(
+                        blank=True,
+                        max_length=20,
+                        validators=[phasebook.salons.models.validate_e164],
+                    ),
+                ),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "company",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="customers",
+                        to="salons.company",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'Kund:in',
-                'verbose_name_plural': 'Kund:innen',
-                'ordering': ['name'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('phone', ''), _negated=True), fields=('company', 'phone'), name='customer_phone_unique_per_company')],
+                "verbose_name": "Kund:in",
+                "verbose_name_plural": "Kund:innen",
+                "ordering": ["name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("phone", ""), _negated=True),
+                        fields=("company", "phone"),
+                        name="customer_phone_unique_per_company",
+                    )
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='service',
-            constraint=models.UniqueConstraint(fields=('company', 'name'), name='service_name_unique'),
+            model_name="service",
+            constraint=models.UniqueConstraint(
+                fields=("company", "name"), name="service_name_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='externalbusyblock',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='busy_block_ends_after_start'),
+            model_name="externalbusyblock",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__gt", models.F("start"))),
+                name="busy_block_ends_after_start",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='externalbusyblock',
-            constraint=models.UniqueConstraint(fields=('source', 'external_id'), name='busy_block_external_id_unique'),
+            model_name="externalbusyblock",
+            constraint=models.UniqueConstraint(
+                fields=("source", "external_id"), name="busy_block_external_id_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='absence',
-            constraint=models.CheckConstraint(condition=models.Q(('end__gt', models.F('start'))), name='absence_ends_after_start'),
+            model_name="absence",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end__gt", models.F("start"))), name="absence_ends_after_start"
+            ),
         ),
     ]

@@ -1,0 +1,68 @@
+"""Finding or creating the client of a booking."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import phonenumbers
+from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
+
+from phasebook.booking.errors import InvalidRequest
+from phasebook.salons.models import Company, Customer
+
+
+@dataclass(frozen=True)
+class CustomerDetails:
+    name: str
+    phone: str = ""
+    email: str = ""
+
+
+def normalize_phone(raw: str, region: str) -> str:
+    """E.164 from what a caller typed ("0171 2345678", "+49 171 …"), or InvalidRequest."""
+    try:
+        number = phonenumbers.parse(raw, region or None)
+    except phonenumbers.NumberParseException as error:
+        raise InvalidRequest("Die Telefonnummer ist ungültig.", field="customer.phone") from error
+    if not phonenumbers.is_valid_number(number):
+        raise InvalidRequest("Die Telefonnummer ist ungültig.", field="customer.phone")
+    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _clean(company: Company, details: CustomerDetails) -> CustomerDetails:
+    name = details.name.strip()
+    if not name or len(name) > 200:
+        raise InvalidRequest(
+            "Bitte den Namen der Kundin oder des Kunden angeben (höchstens 200 Zeichen).",
+            field="customer.name",
+        )
+    email = details.email.strip().lower()
+    if email:
+        try:
+            validate_email(email)
+        except ValidationError as error:
+            raise InvalidRequest(
+                "Die E-Mail-Adresse ist ungültig.", field="customer.email"
+            ) from error
+    phone = details.phone.strip()
+    if phone:
+        phone = normalize_phone(phone, company.public_holidays_country or "DE")
+    return CustomerDetails(name, phone, email)
+
+
+def find_or_create_customer(company: Company, details: CustomerDetails) -> Customer:
+    """The company's customer with this phone number, else a new one.
+
+    An existing customer's name and e-mail are not overwritten by what a caller says:
+    a phone agent mishearing a name must not rename a regular client.
+    """
+    cleaned = _clean(company, details)
+    if cleaned.phone:
+        customer, _ = Customer.objects.get_or_create(
+            company=company,
+            phone=cleaned.phone,
+            defaults={"name": cleaned.name, "email": cleaned.email},
+        )
+        return customer
+    return Customer.objects.create(company=company, name=cleaned.name, email=cleaned.email)

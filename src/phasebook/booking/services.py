@@ -1,0 +1,366 @@
+"""The booking service: the only write path for appointments, used by every caller.
+
+`hold_appointment`, `confirm_hold`, `book_appointment`, `reschedule_appointment` and
+`cancel_appointment` each run in one transaction that
+1. locks the stylist's row (one lock order everywhere: see `locks.py`),
+2. retires expired holds in the way,
+3. re-runs the availability predicate against the current state, and
+4. writes the appointment and exactly its phases.
+The PostgreSQL exclusion constraints are the last line: a race that slips past the
+predicate ends in IntegrityError, which becomes SlotTaken with alternatives.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from phasebook.booking import locks
+from phasebook.booking.availability import (
+    nearest_slots,
+    policy_around,
+    qualified_staff,
+    verdict_for,
+)
+from phasebook.booking.customers import CustomerDetails, find_or_create_customer
+from phasebook.booking.errors import InvalidRequest, InvalidState, NotBookable, NotFound, SlotTaken
+from phasebook.booking.models import (
+    Appointment,
+    AppointmentPhase,
+    AppointmentSource,
+    AppointmentStatus,
+)
+from phasebook.booking.signals import appointment_changed
+from phasebook.salons.models import Company, Customer, Service, Staff
+from phasebook.scheduling.availability import Conflict, Rule, Verdict
+from phasebook.scheduling.explain import conflict_dict
+from phasebook.scheduling.intervals import Interval
+from phasebook.scheduling.phases import PlannedPhase
+
+# Conflicts that another booking caused, and that another time may not have.
+_TAKEN_RULES = {Rule.STAFF_BUSY, Rule.CUSTOMER_BUSY, Rule.EXTERNAL_BUSY}
+
+
+@dataclass(frozen=True)
+class BookingRequest:
+    service_id: int
+    start: datetime
+    customer: CustomerDetails
+    staff_id: str | None = None
+    source: str = AppointmentSource.API
+
+
+def _now(now: datetime | None) -> datetime:
+    return now or timezone.now()
+
+
+def _require_aware(start: datetime) -> None:
+    if start.tzinfo is None:
+        raise InvalidRequest(
+            "Zeitangaben brauchen einen UTC-Versatz, z. B. 2026-03-02T10:00:00+01:00.",
+            field="start",
+        )
+
+
+def get_service(company: Company, service_id: int) -> Service:
+    try:
+        return Service.objects.get(company=company, pk=service_id, is_active=True)
+    except (Service.DoesNotExist, ValueError, TypeError) as error:
+        raise NotFound("Diese Leistung gibt es nicht.", field="service") from error
+
+
+def choose_staff(company: Company, service: Service, staff_id: str | None) -> list[Staff]:
+    """The stylist asked for, or every qualified active stylist in a stable order."""
+    if staff_id is None:
+        return list(qualified_staff(company, service))
+    try:
+        return [Staff.objects.get(company=company, pk=staff_id, is_active=True)]
+    except (Staff.DoesNotExist, ValidationError) as error:  # ValidationError: not a UUID
+        raise NotFound(
+            "Diese Mitarbeiterin oder diesen Mitarbeiter gibt es nicht.", field="staff"
+        ) from error
+
+
+def _appointment(company: Company, appointment_id: Any, *, lock: bool) -> Appointment:
+    queryset = Appointment.objects.filter(company=company)
+    if lock:
+        queryset = queryset.select_for_update()
+    try:
+        return queryset.select_related("service", "staff", "customer").get(pk=appointment_id)
+    except (Appointment.DoesNotExist, ValidationError) as error:
+        raise NotFound("Diesen Termin gibt es nicht.") from error
+
+
+def _refuse(
+    company: Company,
+    service: Service,
+    start: datetime,
+    verdict: Verdict,
+    staff: list[Staff],
+    customer: Customer | None,
+    now: datetime,
+    exclude: Appointment | None = None,
+) -> None:
+    """Raise the error that explains why no stylist in `staff` can take this start."""
+    policy = policy_around(company, Interval(start, start))
+    names = {str(member.id): member.name for member in staff}
+
+    def reasons(conflicts: list[Conflict]) -> list[dict[str, Any]]:
+        return [conflict_dict(conflict, verdict, policy, names) for conflict in conflicts]
+
+    all_conflicts = list(verdict.salon_conflicts) + [
+        conflict for conflicts in verdict.staff_conflicts.values() for conflict in conflicts
+    ]
+    if not all_conflicts:
+        raise NotBookable("Für diese Leistung ist niemand eingeplant.")
+    blocking = [conflict for conflict in all_conflicts if conflict.rule not in _TAKEN_RULES]
+    only_taken = not verdict.salon_conflicts and any(
+        all(conflict.rule in _TAKEN_RULES for conflict in conflicts)
+        for conflicts in verdict.staff_conflicts.values()
+    )
+    if only_taken or not blocking:
+        raise SlotTaken(
+            "Dieser Termin ist leider schon vergeben.",
+            alternatives=nearest_slots(company, service, start, staff, now, customer, exclude),
+            reasons=reasons(all_conflicts),
+        )
+    first = reasons(blocking)[0]
+    raise NotBookable(first["message"], reasons=reasons(all_conflicts))
+
+
+def _phase_rows(
+    appointment: Appointment, phases: tuple[PlannedPhase, ...], live: bool
+) -> list[AppointmentPhase]:
+    return [
+        AppointmentPhase(
+            appointment=appointment,
+            staff=appointment.staff,
+            segment_key=phase.key,
+            segment_name=phase.segment.name,
+            start_time=phase.interval.start,
+            end_time=phase.interval.end,
+            duration_minutes=phase.segment.duration_minutes,
+            staff_required=phase.staff_required,
+            sequence_order=phase.sequence_order,
+            blocks_staff=live and phase.staff_required,
+        )
+        for phase in phases
+    ]
+
+
+def _place(
+    company: Company,
+    service: Service,
+    start: datetime,
+    candidates: list[Staff],
+    customer: Customer,
+    status: str,
+    source: str,
+    now: datetime,
+) -> Appointment:
+    """Book the first candidate stylist who can take `start`. Runs inside a transaction."""
+    locks.lock_staff(candidates)
+    locks.retire_expired_holds(candidates, customer, now)
+    verdict, _ = verdict_for(company, service, start, candidates, now, customer)
+    bookable = verdict.bookable_staff
+    if not bookable:
+        _refuse(company, service, start, verdict, candidates, customer, now)
+    stylist = next(member for member in candidates if str(member.id) == bookable[0])
+    phases = verdict.phases
+    appointment = Appointment.objects.create(
+        company=company,
+        customer=customer,
+        service=service,
+        staff=stylist,
+        start=phases[0].interval.start,
+        end=phases[-1].interval.end,
+        status=status,
+        is_live=True,
+        source=source,
+        hold_expires_at=(
+            now + timedelta(seconds=settings.PHASEBOOK_HOLD_TTL_SECONDS)
+            if status == AppointmentStatus.HELD
+            else None
+        ),
+    )
+    AppointmentPhase.objects.bulk_create(_phase_rows(appointment, phases, live=True))
+    if status == AppointmentStatus.BOOKED:
+        appointment_changed.send(Appointment, appointment=appointment, change="booked")
+    return appointment
+
+
+def _lost_race(
+    company: Company,
+    service: Service,
+    start: datetime,
+    candidates: list[Staff],
+    customer: Customer | None,
+    now: datetime,
+) -> SlotTaken:
+    return SlotTaken(
+        "Dieser Termin wurde soeben vergeben.",
+        alternatives=nearest_slots(company, service, start, candidates, now, customer),
+    )
+
+
+def _create(
+    company: Company, request: BookingRequest, status: str, now: datetime | None
+) -> Appointment:
+    now = _now(now)
+    _require_aware(request.start)
+    service = get_service(company, request.service_id)
+    candidates = choose_staff(company, service, request.staff_id)
+    customer = find_or_create_customer(company, request.customer)
+    try:
+        with transaction.atomic():
+            return _place(
+                company, service, request.start, candidates, customer, status, request.source, now
+            )
+    except IntegrityError as error:
+        # The exclusion constraints caught a concurrent booking between our check and
+        # our insert: the same answer as a taken slot, computed after the rollback.
+        raise _lost_race(company, service, request.start, candidates, customer, now) from error
+
+
+def hold_appointment(
+    company: Company, request: BookingRequest, now: datetime | None = None
+) -> Appointment:
+    """Reserve a start for a caller who is still on the phone. Expires by itself."""
+    return _create(company, request, AppointmentStatus.HELD, now)
+
+
+def book_appointment(
+    company: Company, request: BookingRequest, now: datetime | None = None
+) -> Appointment:
+    return _create(company, request, AppointmentStatus.BOOKED, now)
+
+
+def confirm_hold(company: Company, hold_id: Any, now: datetime | None = None) -> Appointment:
+    """Turn a hold into a booking. An expired hold is booked anew if its slot is still free."""
+    now = _now(now)
+    with transaction.atomic():
+        hold = _appointment(company, hold_id, lock=True)
+        if hold.status == AppointmentStatus.BOOKED:
+            return hold  # confirming twice is harmless
+        if hold.status != AppointmentStatus.HELD:
+            raise InvalidState("Diese Reservierung ist nicht mehr gültig.", status=hold.status)
+        if hold.hold_expires_at and hold.hold_expires_at > now:
+            hold.status = AppointmentStatus.BOOKED
+            hold.hold_expires_at = None
+            hold.save(update_fields=["status", "hold_expires_at", "updated_at"])
+            appointment_changed.send(Appointment, appointment=hold, change="booked")
+            return hold
+        locks.retire(hold)
+    request = BookingRequest(
+        hold.service_id,
+        hold.start,
+        CustomerDetails(hold.customer.name, hold.customer.phone, hold.customer.email),
+        str(hold.staff_id),
+        hold.source,
+    )
+    return book_appointment(company, request, now)
+
+
+def reschedule_appointment(
+    company: Company,
+    appointment_id: Any,
+    start: datetime,
+    staff_id: str | None = None,
+    now: datetime | None = None,
+) -> Appointment:
+    """Move every phase together, keeping their identity; re-validated against everyone."""
+    now = _now(now)
+    _require_aware(start)
+    try:
+        with transaction.atomic():
+            appointment = _appointment(company, appointment_id, lock=True)
+            if not appointment.is_live:
+                raise InvalidState(
+                    "Ein stornierter oder abgelaufener Termin kann nicht verschoben werden.",
+                    status=appointment.status,
+                )
+            target = staff_id or str(appointment.staff_id)
+            candidates = choose_staff(company, appointment.service, target)
+            locks.lock_staff(candidates)
+            locks.retire_expired_holds(candidates, appointment.customer, now)
+            verdict, _ = verdict_for(
+                company,
+                appointment.service,
+                start,
+                candidates,
+                now,
+                appointment.customer,
+                exclude=appointment,
+            )
+            if not verdict.possible:
+                _refuse(
+                    company,
+                    appointment.service,
+                    start,
+                    verdict,
+                    candidates,
+                    appointment.customer,
+                    now,
+                    exclude=appointment,
+                )
+            _move(appointment, candidates[0], verdict.phases)
+            if appointment.status == AppointmentStatus.BOOKED:
+                appointment_changed.send(Appointment, appointment=appointment, change="rescheduled")
+            return appointment
+    except IntegrityError as error:
+        appointment = _appointment(company, appointment_id, lock=False)
+        raise _lost_race(
+            company,
+            appointment.service,
+            start,
+            choose_staff(company, appointment.service, staff_id or str(appointment.staff_id)),
+            appointment.customer,
+            now,
+        ) from error
+
+
+def _move(appointment: Appointment, stylist: Staff, phases: tuple[PlannedPhase, ...]) -> None:
+    rows = {phase.sequence_order: phase for phase in appointment.phases.all()}
+    # Release first: moved phases may overlap their own old times, and the exclusion
+    # constraint checks each row as it is written.
+    appointment.phases.update(blocks_staff=False)
+    for planned in phases:
+        row = rows[planned.sequence_order]
+        row.staff = stylist
+        row.start_time, row.end_time = planned.interval.start, planned.interval.end
+        row.blocks_staff = planned.staff_required
+    AppointmentPhase.objects.bulk_update(
+        rows.values(), ["staff", "start_time", "end_time", "blocks_staff", "updated_at"]
+    )
+    appointment.staff = stylist
+    appointment.start, appointment.end = phases[0].interval.start, phases[-1].interval.end
+    appointment.save(update_fields=["staff", "start", "end", "updated_at"])
+
+
+def cancel_appointment(
+    company: Company, appointment_id: Any, reason: str = "", now: datetime | None = None
+) -> Appointment:
+    """Cancel; cancelling a cancelled appointment returns it unchanged."""
+    now = _now(now)
+    with transaction.atomic():
+        appointment = _appointment(company, appointment_id, lock=True)
+        if appointment.status == AppointmentStatus.CANCELLED:
+            return appointment
+        was_booked = appointment.status == AppointmentStatus.BOOKED
+        appointment.status = AppointmentStatus.CANCELLED
+        appointment.is_live = False
+        appointment.cancel_reason = reason[:500]
+        appointment.cancelled_at = now
+        appointment.save(
+            update_fields=["status", "is_live", "cancel_reason", "cancelled_at", "updated_at"]
+        )
+        appointment.phases.update(blocks_staff=False)
+        if was_booked:
+            appointment_changed.send(Appointment, appointment=appointment, change="cancelled")
+        return appointment
