@@ -16,6 +16,7 @@ from pydantic import AwareDatetime
 from phasebook.api.auth import CompanyToken
 from phasebook.api.errors import install_error_handlers, slot_dict
 from phasebook.api.schemas import (
+    AppointmentIn,
     AppointmentOut,
     BookingIn,
     CancelIn,
