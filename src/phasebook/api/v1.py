@@ -199,8 +199,10 @@ def create_appointment(request: HttpRequest, body: AppointmentIn) -> tuple[int, 
 
 
 def _direct_booking(body: AppointmentIn) -> BookingIn:
-    missing = [name for name in ("service_id", "start", "customer") if getattr(body, name) is None]
-    if missing:
+    if body.service_id is None or body.start is None or body.customer is None:
+        missing = [
+            name for name in ("service_id", "start", "customer") if getattr(body, name) is None
+        ]
         raise InvalidRequest(
             "Entweder hold_id angeben oder service_id, start und customer "
             f"(es fehlt: {', '.join(missing)}).",
