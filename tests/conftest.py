@@ -8,7 +8,10 @@ missing service fails the run instead of skipping.
 
 from __future__ import annotations
 
+import json
 import os
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from django.db import connection
@@ -41,3 +44,50 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.fixture
 def redis_url() -> str:
     return _redis_url()
+
+
+@pytest.fixture
+def salon(db: None) -> SimpleNamespace:
+    """A salon with a colour service, a cut, two stylists and an API token."""
+    return _salon("salon-a")
+
+
+@pytest.fixture
+def other_salon(db: None) -> SimpleNamespace:
+    """A second tenant, for isolation tests."""
+    return _salon("salon-b")
+
+
+def _salon(slug: str) -> SimpleNamespace:
+    from tests.factories import CUT, make_company, make_service, make_staff, make_token
+
+    company = make_company(slug)
+    colour = make_service(company, "Ansatzfärbung")
+    cut = make_service(company, "Herrenhaarschnitt", CUT)
+    anna = make_staff(company, "Anna")
+    ben = make_staff(company, "Ben")
+    return SimpleNamespace(company=company, colour=colour, cut=cut, anna=anna, ben=ben,
+                           token=make_token(company))
+
+
+@pytest.fixture
+def api(salon: SimpleNamespace) -> ApiClient:
+    return ApiClient(salon.token)
+
+
+class ApiClient:
+    """Django's test client speaking JSON with a bearer token."""
+
+    def __init__(self, token: str | None) -> None:
+        from django.test import Client
+
+        self._client = Client()
+        self._headers = {"Authorization": f"Bearer {token}"} if token else {}
+
+    def get(self, path: str, **params: Any) -> Any:
+        return self._client.get(f"/api/v1{path}", params, headers=self._headers)
+
+    def post(self, path: str, body: Any = None, raw: str | None = None) -> Any:
+        data = raw if raw is not None else json.dumps(body if body is not None else {})
+        return self._client.post(f"/api/v1{path}", data, content_type="application/json",
+                                 headers=self._headers)

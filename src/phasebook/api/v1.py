@@ -10,7 +10,7 @@ from uuid import UUID
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field as NinjaField
-from ninja import NinjaAPI, Query, Schema
+from ninja import NinjaAPI, Query, Schema, Status
 from pydantic import AwareDatetime
 
 from phasebook.api.auth import CompanyToken
@@ -181,21 +181,21 @@ def explain(request: HttpRequest, query: Query[ExplainQuery]) -> dict[str, Any]:
 
 
 @api.post("/holds", response={201: AppointmentOut, **WRITE_ERRORS}, tags=["booking"])
-def create_hold(request: HttpRequest, body: BookingIn) -> tuple[int, dict[str, Any]]:
+def create_hold(request: HttpRequest, body: BookingIn) -> Status[dict[str, Any]]:
     """Reserve a start for a few minutes (default 5) while the caller decides."""
     hold = booking.hold_appointment(_company(request), _request(body))
-    return 201, _reloaded(hold)
+    return Status(201, _reloaded(hold))
 
 
 @api.post("/appointments", response={201: AppointmentOut, **WRITE_ERRORS}, tags=["booking"])
-def create_appointment(request: HttpRequest, body: AppointmentIn) -> tuple[int, dict[str, Any]]:
+def create_appointment(request: HttpRequest, body: AppointmentIn) -> Status[dict[str, Any]]:
     """Book directly (service_id, start, staff_id?, customer) or confirm a hold (hold_id)."""
     company = _company(request)
     if body.hold_id is not None:
         appointment = booking.confirm_hold(company, body.hold_id)
     else:
         appointment = booking.book_appointment(company, _request(_direct_booking(body)))
-    return 201, _reloaded(appointment)
+    return Status(201, _reloaded(appointment))
 
 
 def _direct_booking(body: AppointmentIn) -> BookingIn:
