@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from phasebook.calcom.client import CalcomClient, CalcomTimeouts
+from phasebook.calcom.schemas import Attendee, CreateBookingRequest
 from phasebook.calcom_emulator import CalcomEmulator, RunningEmulator, start_in_thread
 from phasebook.calcom_emulator.state import EventType, User
 
@@ -44,5 +46,20 @@ def calcom_emulator(running_emulator: RunningEmulator) -> EmulatedCalcom:
 
 @pytest.fixture
 def calcom_client(calcom_emulator: EmulatedCalcom) -> Iterator[CalcomClient]:
-    with CalcomClient(calcom_emulator.url, calcom_emulator.api_key, timeouts=TEST_TIMEOUTS) as client:
+    client = CalcomClient(calcom_emulator.url, calcom_emulator.api_key, timeouts=TEST_TIMEOUTS)
+    with client:
         yield client
+
+
+def tomorrow_at(hour: int, minute: int = 0) -> datetime:
+    day = datetime.now(UTC).date() + timedelta(days=1)
+    return datetime(day.year, day.month, day.day, hour, minute, tzinfo=UTC)
+
+
+def booking_request(
+    event_type_id: int, start: datetime, **metadata: str | int
+) -> CreateBookingRequest:
+    attendee = Attendee(name="Client", time_zone="Europe/Berlin", email="client@example.com")
+    return CreateBookingRequest(
+        start=start, event_type_id=event_type_id, attendee=attendee, metadata=metadata
+    )

@@ -11,7 +11,6 @@ import copy
 import json
 import re
 from collections.abc import Iterator
-from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -31,7 +30,7 @@ from phasebook.calcom.schemas import (
     CreateEventTypeRequest,
     in_person_location,
 )
-from tests.calcom.conftest import TEST_TIMEOUTS, EmulatedCalcom
+from tests.calcom.conftest import TEST_TIMEOUTS, EmulatedCalcom, tomorrow_at
 
 SPEC_PATH = Path(__file__).resolve().parents[1] / "contracts" / "calcom-openapi-v2.json"
 SPEC_DOCUMENT: dict[str, Any] = json.loads(SPEC_PATH.read_text())
@@ -141,19 +140,17 @@ class SpecResponse:
         self.data: bytes | None = response.content
 
 
+Recorded = tuple[CalcomClient, RecordingTransport]
+
+
 @pytest.fixture
-def recorded(calcom_emulator: EmulatedCalcom) -> Iterator[tuple[CalcomClient, RecordingTransport]]:
+def recorded(calcom_emulator: EmulatedCalcom) -> Iterator[Recorded]:
     transport = RecordingTransport()
     client = CalcomClient(
         calcom_emulator.url, calcom_emulator.api_key, timeouts=TEST_TIMEOUTS, transport=transport
     )
     with client:
         yield client, transport
-
-
-def tomorrow_at(hour: int) -> datetime:
-    day = datetime.now(UTC).date() + timedelta(days=1)
-    return datetime(day.year, day.month, day.day, hour, tzinfo=UTC)
 
 
 def exercise_every_endpoint(client: CalcomClient, calcom: EmulatedCalcom) -> None:
@@ -180,7 +177,7 @@ def exercise_every_endpoint(client: CalcomClient, calcom: EmulatedCalcom) -> Non
 
 
 def test_every_request_the_client_sends_matches_the_spec(
-    spec: OpenAPI, recorded: tuple[CalcomClient, RecordingTransport], calcom_emulator: EmulatedCalcom
+    spec: OpenAPI, recorded: Recorded, calcom_emulator: EmulatedCalcom
 ) -> None:
     client, transport = recorded
     exercise_every_endpoint(client, calcom_emulator)
@@ -191,7 +188,7 @@ def test_every_request_the_client_sends_matches_the_spec(
 
 
 def test_every_response_the_emulator_gives_matches_the_spec(
-    spec: OpenAPI, recorded: tuple[CalcomClient, RecordingTransport], calcom_emulator: EmulatedCalcom
+    spec: OpenAPI, recorded: Recorded, calcom_emulator: EmulatedCalcom
 ) -> None:
     client, transport = recorded
     exercise_every_endpoint(client, calcom_emulator)
