@@ -9,7 +9,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from phasebook.calcom.client import CalcomClient, CalcomTimeouts
-from phasebook.calcom.schemas import Attendee, CreateBookingRequest
+from phasebook.calcom.schemas import Attendee, CreateBookingRequest, MetadataValue
 from phasebook.calcom_emulator import CalcomEmulator, RunningEmulator, start_in_thread
 from phasebook.calcom_emulator.state import EventType, User
 
@@ -57,7 +57,7 @@ def tomorrow_at(hour: int, minute: int = 0) -> datetime:
 
 
 def booking_request(
-    event_type_id: int, start: datetime, **metadata: str | int
+    event_type_id: int, start: datetime, **metadata: MetadataValue
 ) -> CreateBookingRequest:
     attendee = Attendee(name="Client", time_zone="Europe/Berlin", email="client@example.com")
     return CreateBookingRequest(

@@ -283,9 +283,9 @@ def test_listing_without_an_api_key_is_refused_with_cal_coms_text(
 
 
 def test_a_wrong_api_key_is_a_permanent_auth_error(calcom_emulator: EmulatedCalcom) -> None:
-    with CalcomClient(calcom_emulator.url, "cal_test_wrong") as client:
-        with pytest.raises(CalcomAuthError, match="check the API key") as caught:
-            client.list_bookings()
+    client = CalcomClient(calcom_emulator.url, "cal_test_wrong")
+    with client, pytest.raises(CalcomAuthError, match="check the API key") as caught:
+        client.list_bookings()
     assert caught.value.calcom_message == "CustomThrottlerGuard - Invalid API Key"
     assert not caught.value.retryable
 
