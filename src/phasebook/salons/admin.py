@@ -1,0 +1,106 @@
+from __future__ import annotations
+
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+
+from phasebook.common.admin import TenantAdmin, TenantInline, companies_of
+from phasebook.salons.models import (
+    Absence,
+    ApiToken,
+    Company,
+    Customer,
+    ExternalBusyBlock,
+    Membership,
+    Service,
+    Staff,
+)
+
+
+@admin.register(Company)
+class CompanyAdmin(TenantAdmin):
+    company_path = "pk"
+    list_display = [
+        "name",
+        "slug",
+        "time_zone",
+        "min_notice_minutes",
+        "horizon_days",
+        "slot_step_minutes",
+    ]
+    search_fields = ["name", "slug"]
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Company]:
+        return companies_of(request)
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser
+
+
+class AbsenceInline(TenantInline):
+    model = Absence
+    company_path = "staff__company"
+    extra = 0
+
+
+@admin.register(Staff)
+class StaffAdmin(TenantAdmin):
+    list_display = ["name", "company", "is_active", "calcom_user_id"]
+    list_filter = ["is_active"]
+    list_select_related = ["company"]
+    search_fields = ["name"]
+    filter_horizontal = ["services"]
+    inlines = [AbsenceInline]
+
+
+@admin.register(Service)
+class ServiceAdmin(TenantAdmin):
+    list_display = ["name", "company", "duration_minutes", "is_composite", "is_active"]
+    list_filter = ["is_active"]
+    list_select_related = ["company"]
+    search_fields = ["name"]
+
+    @admin.display(description="Dauer (min)")
+    def duration_minutes(self, service: Service) -> int:
+        return service.duration_minutes
+
+    @admin.display(description="Mehrphasig", boolean=True)
+    def is_composite(self, service: Service) -> bool:
+        return service.is_composite
+
+
+@admin.register(Customer)
+class CustomerAdmin(TenantAdmin):
+    list_display = ["name", "company", "created_at"]
+    list_select_related = ["company"]
+    search_fields = ["name", "phone", "email"]
+
+
+@admin.register(ExternalBusyBlock)
+class ExternalBusyBlockAdmin(TenantAdmin):
+    company_path = "staff__company"
+    list_display = ["staff", "start", "end", "source", "external_id"]
+    list_select_related = ["staff"]
+    readonly_fields = ["staff", "start", "end", "source", "external_id"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(TenantAdmin):
+    list_display = ["name", "company", "hint", "created_at", "last_used_at", "revoked_at"]
+    list_select_related = ["company"]
+    readonly_fields = ["key_hash", "hint", "created_at", "last_used_at"]
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False  # tokens are issued by `phasebook` commands, which show them once
+
+
+@admin.register(Membership)
+class MembershipAdmin(TenantAdmin):
+    list_display = ["user", "company"]
+    list_select_related = ["user", "company"]
+
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return request.user.is_superuser

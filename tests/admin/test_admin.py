@@ -1,0 +1,84 @@
+"""The admin shows each salon only its own data; every page renders."""
+
+from __future__ import annotations
+
+import pytest
+from django.contrib.auth.models import Permission, User
+from django.test import Client
+from django.utils import timezone
+
+from phasebook.booking.customers import CustomerDetails
+from phasebook.booking.services import BookingRequest, book_appointment
+from phasebook.salons.models import Membership
+from tests.factories import next_weekday
+
+CHANGELISTS = ["salons/company", "salons/staff", "salons/service", "salons/customer",
+               "salons/apitoken", "salons/externalbusyblock", "booking/appointment"]
+
+
+def _book(salon, customer_name):
+    request = BookingRequest(salon.colour.pk, next_weekday(timezone.now()),
+                             CustomerDetails(customer_name), str(salon.anna.pk))
+    return book_appointment(salon.company, request)
+
+
+def _member_of(company) -> Client:
+    user = User.objects.create_user("owner", password="pw", is_staff=True)
+    user.user_permissions.set(Permission.objects.filter(
+        content_type__app_label__in=["salons", "booking"]))
+    Membership.objects.create(user=user, company=company)
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def superuser_client(db) -> Client:
+    client = Client()
+    client.force_login(User.objects.create_superuser("root", password="pw"))
+    return client
+
+
+@pytest.mark.parametrize("page", CHANGELISTS)
+def test_every_changelist_renders_for_a_superuser(superuser_client, salon, page):
+    _book(salon, "Paul Klaus")
+    assert superuser_client.get(f"/admin/{page}/").status_code == 200
+
+
+def test_the_appointment_page_shows_the_phase_timeline(superuser_client, salon):
+    appointment = _book(salon, "Paul Klaus")
+    page = superuser_client.get(f"/admin/booking/appointment/{appointment.pk}/change/")
+    assert page.status_code == 200
+    assert "Einwirkzeit" in page.content.decode()
+    assert "Friseur erforderlich" in page.content.decode()
+
+
+def test_a_salon_member_sees_only_their_salons_appointments(salon, other_salon):
+    own = _book(salon, "Paul Klaus")
+    foreign = _book(other_salon, "Fremde Kundin")
+    client = _member_of(salon.company)
+    listing = client.get("/admin/booking/appointment/").content.decode()
+    assert str(own.pk) in listing or "Paul Klaus" in listing
+    assert "Fremde Kundin" not in listing
+    assert client.get(f"/admin/booking/appointment/{foreign.pk}/change/").status_code in (302, 404)
+
+
+def test_a_salon_member_cannot_pick_another_salons_services_for_a_stylist(salon, other_salon):
+    client = _member_of(salon.company)
+    page = client.get(f"/admin/salons/staff/{salon.anna.pk}/change/").content.decode()
+    assert f'value="{salon.colour.pk}"' in page
+    assert f'value="{other_salon.colour.pk}"' not in page
+    assert client.get(f"/admin/salons/staff/{other_salon.anna.pk}/change/").status_code in (
+        302, 404)
+
+
+def test_cancelling_from_the_admin_asks_for_confirmation_first(superuser_client, salon):
+    appointment = _book(salon, "Paul Klaus")
+    form = {"action": "cancel_selected", "_selected_action": [str(appointment.pk)]}
+    asked = superuser_client.post("/admin/booking/appointment/", form)
+    appointment.refresh_from_db()
+    assert asked.status_code == 200
+    assert appointment.status == "booked"
+    superuser_client.post("/admin/booking/appointment/", {**form, "confirmed": "yes"})
+    appointment.refresh_from_db()
+    assert appointment.status == "cancelled"
