@@ -26,7 +26,7 @@ from zoneinfo import ZoneInfo
 from phasebook.scheduling.calendar import (
     WeeklyHours,
     days_between,
-    local_instant,
+    local_instants,
     local_windows,
     windows_on,
 )
@@ -35,6 +35,7 @@ from phasebook.scheduling.intervals import (
     IntervalIndex,
     StartRange,
     intersect_ranges,
+    merge,
     range_contains,
     starts_fitting,
     subtract,
@@ -201,9 +202,10 @@ def _opening_conflicts(whole: Interval, policy: Policy) -> list[Conflict]:
     days = list(days_between(first_day, last_day))
     if any(day in policy.closed_dates or not policy.opening_hours.on(day) for day in days):
         return [Conflict(Rule.SALON_CLOSED)]
-    windows = [
+    # Touching spans (09:00–12:00, 12:00–18:00) are one stretch of opening hours.
+    windows = merge(
         window for day in days for window in windows_on(policy.opening_hours, day, policy.zone)
-    ]
+    )
     if any(window.contains(whole) for window in windows):
         return []
     return [Conflict(Rule.OUTSIDE_OPENING_HOURS, window=_nearest(windows, whole))]
@@ -239,7 +241,8 @@ def _working_hours_conflicts(
 ) -> list[Conflict]:
     first_day = phase.interval.start.astimezone(policy.zone).date()
     last_day = phase.interval.end.astimezone(policy.zone).date()
-    windows = local_windows(staff.working_hours, policy.zone, first_day, last_day)
+    # Touching spans are one stretch of work, as they are for the search's free time.
+    windows = merge(local_windows(staff.working_hours, policy.zone, first_day, last_day))
     if any(window.contains(phase.interval) for window in windows):
         return []
     return [
@@ -267,20 +270,31 @@ def on_grid(start: datetime, policy: Policy) -> bool:
 
 
 def candidate_starts(policy: Policy, first_day: date, last_day: date) -> list[datetime]:
-    """Grid instants inside opening hours on open days, in local wall-clock steps."""
+    """Grid instants inside opening hours on open days, in local wall-clock steps, sorted.
+
+    Exactly the instants `on_grid` accepts inside an opening window: a wall-clock time in
+    the hour skipped when clocks go forward yields none, one in the hour repeated when they
+    go back yields both of its instants if both lie inside the window.
+    """
     step_minutes = int(policy.slot_step.total_seconds()) // 60
     starts: list[datetime] = []
     for day in days_between(first_day, last_day):
         if day in policy.closed_dates:
             continue
-        for opening, closing in policy.opening_hours.on(day):
+        spans = policy.opening_hours.on(day)
+        for (opening, closing), window in zip(
+            spans, windows_on(policy.opening_hours, day, policy.zone), strict=True
+        ):
             minute = -(-(opening.hour * 60 + opening.minute) // step_minutes) * step_minutes
             while minute < closing.hour * 60 + closing.minute:
-                instant = local_instant(day, time(minute // 60, minute % 60), policy.zone)
-                if instant is not None:
-                    starts.append(instant)
+                wall_time = time(minute // 60, minute % 60)
+                starts.extend(
+                    instant
+                    for instant in local_instants(day, wall_time, policy.zone)
+                    if window.start <= instant < window.end
+                )
                 minute += step_minutes
-    return starts
+    return sorted(starts)
 
 
 def search_slots(
@@ -342,10 +356,10 @@ def _client_ranges(
         last_day + timedelta(days=1),
         policy.closed_dates,
     )
-    ranges = starts_fitting(opening, timedelta(), length)
-    for busy in sorted(customer_busy, key=lambda item: item.interval):
+    ranges = starts_fitting(merge(opening), timedelta(), length)
+    for busy in merge(item.interval for item in customer_busy):
         # Starts in (busy.start - length, busy.end) would overlap this appointment.
-        ranges = _remove_open(ranges, busy.interval.start - length, busy.interval.end)
+        ranges = _remove_open(ranges, busy.start - length, busy.end)
     return ranges
 
 

@@ -77,17 +77,48 @@ def _parse_span(day_name: str, span: object) -> tuple[time, time]:
 
 def local_instant(day: date, wall_time: time, zone: ZoneInfo) -> datetime | None:
     """The UTC instant of a local wall-clock time, or None if that time does not exist
-    on this day (the hour skipped when clocks go forward)."""
-    local = datetime.combine(day, wall_time, tzinfo=zone)
-    instant = local.astimezone(UTC)
-    if instant.astimezone(zone).replace(tzinfo=None) != local.replace(tzinfo=None):
-        return None
-    return instant
+    on this day (the hour skipped when clocks go forward). In the hour repeated when they
+    go back, the first of the two instants."""
+    instants = local_instants(day, wall_time, zone)
+    return instants[0] if instants else None
+
+
+def local_instants(day: date, wall_time: time, zone: ZoneInfo) -> list[datetime]:
+    """Every UTC instant showing this wall-clock time: none in the hour skipped when clocks
+    go forward, two in the hour repeated when they go back, else one."""
+    instants: list[datetime] = []
+    for fold in (0, 1):
+        local = datetime.combine(day, wall_time, tzinfo=zone).replace(fold=fold)
+        instant = local.astimezone(UTC)
+        exists = instant.astimezone(zone).replace(tzinfo=None) == local.replace(tzinfo=None)
+        if exists and instant not in instants:
+            instants.append(instant)
+    return instants
 
 
 def _to_utc_boundary(day: date, wall_time: time, zone: ZoneInfo) -> datetime:
-    # A boundary inside a skipped hour moves to the first existing instant after it.
-    return datetime.combine(day, wall_time, tzinfo=zone).astimezone(UTC)
+    """The first instant at which the local clock has reached `wall_time` on `day`.
+
+    A boundary inside a skipped hour moves to the first existing instant after it, the
+    moment the clocks jump (Python's default would move it a whole hour later); a boundary
+    inside a repeated hour is its first occurrence.
+    """
+    instant = local_instant(day, wall_time, zone)
+    if instant is not None:
+        return instant
+    local = datetime.combine(day, wall_time, tzinfo=zone)
+    # In a gap, fold=1 reads the time with the offset after the jump, which lands before
+    # the jump, and fold=0 with the offset before it, which lands after: bisect between.
+    before = local.replace(fold=1).astimezone(UTC)
+    after = local.astimezone(UTC)
+    offset_after = after.astimezone(zone).utcoffset()
+    while after - before > timedelta(seconds=1):
+        middle = before + (after - before) // 2
+        if middle.astimezone(zone).utcoffset() == offset_after:
+            after = middle
+        else:
+            before = middle
+    return after
 
 
 def days_between(first: date, last: date) -> Iterator[date]:

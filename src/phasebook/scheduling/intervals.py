@@ -26,7 +26,9 @@ class Interval:
         return self.end - self.start
 
     def overlaps(self, other: Interval) -> bool:
-        return self.start < other.end and other.start < self.end
+        # Some instant lies in both. An empty interval holds none, so it overlaps nothing,
+        # just as `merge` and `subtract` ignore it.
+        return max(self.start, other.start) < min(self.end, other.end)
 
     def contains(self, other: Interval) -> bool:
         return self.start <= other.start and other.end <= self.end
