@@ -22,6 +22,14 @@ class CalcomConnection(models.Model):
         default="https://api.cal.com", help_text="Ohne /v2, z. B. https://api.cal.com"
     )
     api_key_encrypted = models.TextField(blank=True)
+    team_id = models.PositiveBigIntegerField(
+        null=True,
+        blank=True,
+        help_text=(
+            "Cal.com-Team der Phasen-Event-Types: nur Team-Event-Types haben einen frei "
+            "wählbaren Gastgeber (die Stylistin)."
+        ),
+    )
     webhook_secret_encrypted = models.TextField(blank=True)
     bookings_api_version = models.CharField(max_length=10, default="2024-08-13")
     slots_api_version = models.CharField(max_length=10, default="2024-09-04")
