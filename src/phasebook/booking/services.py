@@ -210,15 +210,20 @@ def _lost_race(
 
 
 def _create(
-    company: Company, request: BookingRequest, status: str, now: datetime | None
+    company: Company,
+    request: BookingRequest,
+    status: str,
+    now: datetime | None,
+    customer: Customer | None = None,
 ) -> Appointment:
     now = _now(now)
     _require_aware(request.start)
     service = get_service(company, request.service_id)
     candidates = choose_staff(company, service, request.staff_id)
-    customer = find_or_create_customer(company, request.customer)
     try:
         with transaction.atomic():
+            # Inside the transaction: a booking that fails leaves no stray customer behind.
+            customer = customer or find_or_create_customer(company, request.customer)
             return _place(
                 company, service, request.start, candidates, customer, status, request.source, now
             )
@@ -260,11 +265,11 @@ def confirm_hold(company: Company, hold_id: Any, now: datetime | None = None) ->
     request = BookingRequest(
         hold.service_id,
         hold.start,
-        CustomerDetails(hold.customer.name, hold.customer.phone, hold.customer.email),
+        CustomerDetails(hold.customer.name),
         str(hold.staff_id),
         hold.source,
     )
-    return book_appointment(company, request, now)
+    return _create(company, request, AppointmentStatus.BOOKED, now, customer=hold.customer)
 
 
 def reschedule_appointment(
