@@ -7,9 +7,13 @@ traceback on our side and answered with a generic 500 message.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
+from functools import wraps
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
+from django.urls import URLPattern, URLResolver, re_path
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
@@ -69,7 +73,9 @@ def _validation_message(errors: list[dict[str, Any]]) -> tuple[str, list[dict[st
     for error in errors:
         name = _field_name(tuple(error.get("loc", ())))
         kind = str(error.get("type", ""))
-        if kind == "missing":
+        if kind.startswith("phasebook_"):
+            text = f"{name}: {error.get('msg', 'ungültiger Wert.')}"
+        elif kind == "missing":
             text = f"{name}: fehlt."
         elif "timezone" in kind:
             text = f"{name}: Zeitangabe mit UTC-Versatz angeben, z. B. 2026-03-02T10:00:00+01:00."
@@ -79,12 +85,48 @@ def _validation_message(errors: list[dict[str, Any]]) -> tuple[str, list[dict[st
             text = f"{name}: keine gültige ID."
         elif kind.startswith("int"):
             text = f"{name}: erwartet eine ganze Zahl."
+        elif kind in ("model_type", "model_attributes_type", "dict_type"):
+            text = f"{name}: erwartet ein JSON-Objekt."
+        elif kind == "extra_forbidden":
+            text = f"{name}: unbekanntes Feld."
         elif "too_long" in kind or "too_short" in kind:
             text = f"{name}: unzulässige Länge."
         else:
             text = f"{name}: ungültiger Wert."
         fields.append({"field": name, "message": text})
     return " ".join(item["message"] for item in fields), fields
+
+
+class ShapedNinjaAPI(NinjaAPI):
+    """A NinjaAPI whose unknown paths (404) and wrong methods (405) answer in the error
+    shape too, instead of Django's HTML page or ninja's plain-text body."""
+
+    def _get_urls(self) -> list[URLPattern | URLResolver]:
+        urls = super()._get_urls()
+        for pattern in urls:
+            if isinstance(pattern, URLPattern):
+                pattern.callback = self._shaped_method_errors(pattern.callback)
+        urls.append(re_path(r"^.*$", csrf_exempt(self._unknown_path)))
+        return urls
+
+    def _unknown_path(self, request: HttpRequest) -> HttpResponse:
+        code, message = _HTTP_MESSAGES[404]
+        return error_response(self, request, 404, code, message)
+
+    def _shaped_method_errors(
+        self, view: Callable[..., HttpResponse]
+    ) -> Callable[..., HttpResponse]:
+        @wraps(view)
+        def shaped(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            response = view(request, *args, **kwargs)
+            if response.status_code != 405:
+                return response
+            code, message = _HTTP_MESSAGES[405]
+            shaped_response = error_response(self, request, 405, code, message)
+            shaped_response["Allow"] = response["Allow"]
+            return shaped_response
+
+        return shaped
 
 
 def install_error_handlers(api: NinjaAPI) -> None:

@@ -2,11 +2,45 @@
 
 from __future__ import annotations
 
-from typing import Any
+import unicodedata
+from datetime import UTC, datetime
+from typing import Annotated, Any
 from uuid import UUID
 
 from ninja import Field, Schema
-from pydantic import AwareDatetime
+from pydantic import AfterValidator, AwareDatetime, ConfigDict
+from pydantic_core import PydanticCustomError
+
+# Far-off instants are never bookable, and near year 1 or 9999 date arithmetic overflows
+# (a 500). Validation errors of type `phasebook_*` carry their German message as `msg`.
+EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
+LATEST = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+def _within_range(instant: datetime) -> datetime:
+    if not EARLIEST <= instant < LATEST:
+        raise PydanticCustomError(
+            "phasebook_out_of_range", "Zeitangabe außerhalb des zulässigen Bereichs (2000–2099)."
+        )
+    return instant
+
+
+def _printable(text: str) -> str:
+    # NUL cannot be stored in PostgreSQL and lone surrogates cannot be encoded at all.
+    if any(unicodedata.category(char) in ("Cc", "Cs") for char in text):
+        raise PydanticCustomError("phasebook_control_chars", "enthält unzulässige Steuerzeichen.")
+    return text
+
+
+Instant = Annotated[AwareDatetime, AfterValidator(_within_range)]
+Text = Annotated[str, AfterValidator(_printable)]
+
+
+class InputSchema(Schema):
+    """A request body: unknown fields are refused, so a typo (`staff` for `staff_id`) cannot
+    silently book "any stylist"."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 class SegmentOut(Schema):
@@ -36,36 +70,36 @@ class SlotsOut(Schema):
     results: list[SlotOut]
 
 
-class CustomerIn(Schema):
-    name: str = Field(min_length=1, max_length=200)
-    phone: str | None = Field(default=None, max_length=40)
-    email: str | None = Field(default=None, max_length=254)
+class CustomerIn(InputSchema):
+    name: Text = Field(min_length=1, max_length=200)
+    phone: Text | None = Field(default=None, max_length=40)
+    email: Text | None = Field(default=None, max_length=254)
 
 
-class BookingIn(Schema):
+class BookingIn(InputSchema):
     service_id: int
-    start: AwareDatetime
+    start: Instant
     staff_id: UUID | None = None
     customer: CustomerIn
 
 
-class AppointmentIn(Schema):
+class AppointmentIn(InputSchema):
     """Either `hold_id` (confirm a hold) or service_id + start [+ staff_id] + customer."""
 
     hold_id: UUID | None = None
     service_id: int | None = None
-    start: AwareDatetime | None = None
+    start: Instant | None = None
     staff_id: UUID | None = None
     customer: CustomerIn | None = None
 
 
-class RescheduleIn(Schema):
-    start: AwareDatetime
+class RescheduleIn(InputSchema):
+    start: Instant
     staff_id: UUID | None = None
 
 
-class CancelIn(Schema):
-    reason: str | None = Field(default=None, max_length=500)
+class CancelIn(InputSchema):
+    reason: Text | None = Field(default=None, max_length=500)
 
 
 class PhaseOut(Schema):

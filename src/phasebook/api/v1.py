@@ -10,17 +10,17 @@ from uuid import UUID
 from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Field as NinjaField
-from ninja import NinjaAPI, Query, Schema, Status
-from pydantic import AwareDatetime
+from ninja import Query, Schema, Status
 
 from phasebook.api.auth import CompanyToken
-from phasebook.api.errors import install_error_handlers, slot_dict
+from phasebook.api.errors import ShapedNinjaAPI, install_error_handlers, slot_dict
 from phasebook.api.schemas import (
     AppointmentIn,
     AppointmentOut,
     BookingIn,
     CancelIn,
     ErrorOut,
+    Instant,
     RescheduleIn,
     ServiceOut,
     SlotsOut,
@@ -38,7 +38,7 @@ from phasebook.booking.models import Appointment, AppointmentSource
 from phasebook.salons.models import Company, Service
 from phasebook.scheduling.intervals import Interval
 
-api = NinjaAPI(
+api = ShapedNinjaAPI(
     title="phasebook API",
     version="1",
     urls_namespace="api-v1",
@@ -136,8 +136,8 @@ def list_services(request: HttpRequest) -> list[dict[str, Any]]:
 
 class AvailabilityQuery(Schema):
     service: int
-    start: AwareDatetime = NinjaField(alias="from")
-    end: AwareDatetime = NinjaField(alias="to")
+    start: Instant = NinjaField(alias="from")
+    end: Instant = NinjaField(alias="to")
     staff: UUID | None = None
 
 
@@ -167,7 +167,7 @@ def availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> dict[
 
 class ExplainQuery(Schema):
     service: int
-    start: AwareDatetime
+    start: Instant
     staff: UUID | None = None
 
 
