@@ -28,6 +28,8 @@ from phasebook.calcom.schemas import (
     BookingFilters,
     CreateBookingRequest,
     CreateEventTypeRequest,
+    CreateTeamEventTypeRequest,
+    EventTypeHost,
     in_person_location,
 )
 from tests.calcom.conftest import TEST_TIMEOUTS, EmulatedCalcom, tomorrow_at
@@ -50,21 +52,23 @@ def with_spec_fixes(document: dict[str, Any]) -> dict[str, Any]:
     schemas = fixed["components"]["schemas"]
     fix_nullable_recurrence(schemas)
     fix_location_type_constants(schemas)
+    fix_team_event_type_hosts(schemas)
     return fixed
 
 
 def fix_nullable_recurrence(schemas: dict[str, Any]) -> None:
-    """Spec adjustment: `recurrence` of EventTypeOutput_2024_06_14.
+    """Spec adjustment: `recurrence` of (Team)EventTypeOutput_2024_06_14.
 
     It is written `{"nullable": true, "allOf": [{"$ref": Recurrence}]}`. In OpenAPI 3.0
     `nullable` only widens a sibling `type`, so with `allOf` a `null` can never pass, although
     Cal.com returns `"recurrence": null` for every non-recurring event type. The fix states the
     intent explicitly: either a Recurrence object or null.
     """
-    schemas["EventTypeOutput_2024_06_14"]["properties"]["recurrence"] = {"oneOf": [
-        {"$ref": "#/components/schemas/Recurrence_2024_06_14"},
-        {"type": "object", "nullable": True, "enum": [None]},
-    ]}
+    for output in ("EventTypeOutput_2024_06_14", "TeamEventTypeOutput_2024_06_14"):
+        schemas[output]["properties"]["recurrence"] = {"oneOf": [
+            {"$ref": "#/components/schemas/Recurrence_2024_06_14"},
+            {"type": "object", "nullable": True, "enum": [None]},
+        ]}
 
 
 LOCATION_TYPE_RULE = re.compile(r"only allowed value for type is `([A-Za-z]+)`")
@@ -83,6 +87,20 @@ def fix_location_type_constants(schemas: dict[str, Any]) -> None:
         match = LOCATION_TYPE_RULE.search(type_property.get("description", ""))
         if match:
             type_property["enum"] = [match.group(1)]
+
+
+def fix_team_event_type_hosts(schemas: dict[str, Any]) -> None:
+    """Spec adjustment: `hosts` and `parentEventTypeId` of TeamEventTypeOutput_2024_06_14.
+
+    The spec types `hosts` as an array of strings, but Cal.com's `event-type.output.ts` sends
+    objects `{userId, name, username, mandatory, priority}` (reference §10), which the client
+    reads. `parentEventTypeId` is a nullable "object" in the spec and a number in practice.
+    """
+    properties = schemas["TeamEventTypeOutput_2024_06_14"]["properties"]
+    properties["hosts"] = {"type": "array", "items": {
+        "type": "object", "required": ["userId"], "properties": {"userId": {"type": "number"}},
+    }}
+    properties["ownerId"] = {"type": "number", "nullable": True}
 
 
 FIXED_SPEC_DOCUMENT = with_spec_fixes(SPEC_DOCUMENT)
@@ -174,6 +192,12 @@ def exercise_every_endpoint(client: CalcomClient, calcom: EmulatedCalcom) -> Non
     client.get_event_type(event_type.id)
     client.list_event_types(username=calcom.user.username, event_slug="colour-rinse")
     client.delete_event_type(event_type.id)
+    team_type = client.create_team_event_type(7, CreateTeamEventTypeRequest(
+        title="Colour: apply (Anna)", slug="colour-apply-anna", length_in_minutes=30,
+        locations=(in_person_location("Vor Ort"),), hosts=(EventTypeHost(user_id=calcom.user.id),),
+    ))
+    client.get_team_event_type(7, team_type.id)
+    client.list_team_event_types(7, event_slug="colour-apply-anna")
 
 
 def test_every_request_the_client_sends_matches_the_spec(
@@ -182,7 +206,7 @@ def test_every_request_the_client_sends_matches_the_spec(
     client, transport = recorded
     exercise_every_endpoint(client, calcom_emulator)
 
-    assert len(transport.exchanges) == 10
+    assert len(transport.exchanges) == 13
     for request, _ in transport.exchanges:
         validate_request(spec, request)
 

@@ -32,6 +32,7 @@ from phasebook.calcom.schemas import (
     BookingPage,
     CreateBookingRequest,
     CreateEventTypeRequest,
+    CreateTeamEventTypeRequest,
     DeletedEventType,
     EventType,
     Pagination,
@@ -191,6 +192,26 @@ class CalcomClient:
         query = {"username": username, "eventSlug": event_slug}
         params = {name: value for name, value in query.items() if value is not None}
         data = self._call("GET", "/v2/event-types", self._event_types_version, params=params)
+        return [EventType.model_validate(item) for item in data["data"]]
+
+    def create_team_event_type(
+        self, team_id: int, request: CreateTeamEventTypeRequest
+    ) -> EventType:
+        """For a managed type Cal.com answers `[parent, *children]`; this returns the parent."""
+        path = f"/v2/teams/{team_id}/event-types"
+        data = self._call("POST", path, self._event_types_version, json=request.to_json())
+        created = data["data"][0] if isinstance(data["data"], list) else data["data"]
+        return EventType.model_validate(created)
+
+    def get_team_event_type(self, team_id: int, event_type_id: int) -> EventType:
+        path = f"/v2/teams/{team_id}/event-types/{event_type_id}"
+        data = self._call("GET", path, self._event_types_version)
+        return EventType.model_validate(data["data"])
+
+    def list_team_event_types(self, team_id: int, event_slug: str | None = None) -> list[EventType]:
+        params = {"eventSlug": event_slug} if event_slug is not None else {}
+        path = f"/v2/teams/{team_id}/event-types"
+        data = self._call("GET", path, self._event_types_version, params=params)
         return [EventType.model_validate(item) for item in data["data"]]
 
     def delete_event_type(self, event_type_id: int) -> DeletedEventType:

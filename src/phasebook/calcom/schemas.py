@@ -102,6 +102,17 @@ class CreateEventTypeRequest(CalcomRequest):
     hidden: bool | None = None
 
 
+class EventTypeHost(CalcomRequest):
+    user_id: int
+
+
+class CreateTeamEventTypeRequest(CreateEventTypeRequest):
+    """A team event type: the only kind whose host can be chosen (here: one stylist)."""
+
+    scheduling_type: Literal["collective", "roundRobin", "managed"] = "collective"
+    hosts: tuple[EventTypeHost, ...] = ()
+
+
 def in_person_location(address: str) -> dict[str, Any]:
     return {"type": "address", "address": address, "public": True}
 
@@ -164,6 +175,11 @@ class Slot(CalcomResponse):
     end: datetime
 
 
+class TeamEventTypeHost(CalcomResponse):
+    user_id: int
+    username: str | None = None
+
+
 class EventType(CalcomResponse):
     id: int
     title: str
@@ -173,6 +189,10 @@ class EventType(CalcomResponse):
     metadata: dict[str, Any] = Field(default_factory=dict)
     before_event_buffer: int = 0
     after_event_buffer: int = 0
+    team_id: int | None = None
+    scheduling_type: str | None = None
+    parent_event_type_id: int | None = None
+    hosts: list[TeamEventTypeHost] = Field(default_factory=list)
 
     @field_validator("metadata", mode="before")
     @classmethod
@@ -182,7 +202,12 @@ class EventType(CalcomResponse):
 
     @property
     def is_managed_parent(self) -> bool:
-        return "managedEventConfig" in self.metadata
+        managed = "managedEventConfig" in self.metadata or self.scheduling_type == "managed"
+        return managed and self.parent_event_type_id is None
+
+    @property
+    def host_user_ids(self) -> tuple[int, ...]:
+        return tuple(host.user_id for host in self.hosts)
 
 
 class DeletedEventType(CalcomResponse):

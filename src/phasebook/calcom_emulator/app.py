@@ -24,6 +24,7 @@ from phasebook.calcom_emulator.errors import (
     INTERNAL_SERVER_ERROR,
     ApiError,
     BareHttpError,
+    not_found,
     unauthorized,
 )
 from phasebook.calcom_emulator.faults import FaultRule
@@ -238,6 +239,54 @@ async def list_event_types(call: Call) -> tuple[int, Any]:
     return 200, outputs.success([outputs.event_type_output(call.state, et) for et in found])
 
 
+async def create_team_event_type(call: Call) -> tuple[int, Any]:
+    call.authenticated_user()
+    body = await call.json_body()
+    fields = inputs.event_type_fields(body)
+    scheduling_type, host_ids = inputs.team_event_type_fields(body)
+    unknown = [user_id for user_id in host_ids if user_id not in call.state.users]
+    if unknown:
+        raise inputs.validation_error([f"hosts: user {user_id} is not a team member"
+                                       for user_id in unknown])
+    team_id = _path_int(call, "team_id")
+    if scheduling_type == "managed":
+        created = call.state.add_team_event_type(
+            team_id, fields["slug"], fields["length_in_minutes"], "managed", host_ids
+        )
+        data = [outputs.team_event_type_output(call.state, et, team_id) for et in created]
+        return 201, outputs.success(data)
+    event_type = call.state.add_event_type(
+        None, team_id=team_id, scheduling_type=scheduling_type, host_ids=host_ids, **fields
+    )
+    return 201, outputs.success(outputs.team_event_type_output(call.state, event_type, team_id))
+
+
+async def get_team_event_type(call: Call) -> tuple[int, Any]:
+    team_id = _path_int(call, "team_id")
+    event_type = call.state.event_type(_event_type_id(call))
+    if event_type.team_id != team_id:
+        raise not_found(messages.event_type_not_found(event_type.id))
+    return 200, outputs.success(outputs.team_event_type_output(call.state, event_type, team_id))
+
+
+async def list_team_event_types(call: Call) -> tuple[int, Any]:
+    team_id = _path_int(call, "team_id")
+    slug = call.request.query_params.get("eventSlug")
+    found = [
+        et for et in list(call.state.event_types.values())
+        if et.team_id == team_id and slug in (None, et.slug)
+    ]
+    data = [outputs.team_event_type_output(call.state, et, team_id) for et in found]
+    return 200, outputs.success(data)
+
+
+def _path_int(call: Call, name: str) -> int:
+    raw = call.request.path_params[name]
+    if not raw.isdigit():
+        raise inputs.validation_error([f"{name} must be a number"])
+    return int(raw)
+
+
 def _owner(call: Call, username: str | None) -> User | None:
     if username is None:
         return call.authenticated_user()
@@ -357,6 +406,11 @@ def create_app(emulator: CalcomEmulator) -> ASGIApp:
         api("/v2/event-types", list_event_types, "GET"),
         api("/v2/event-types/{event_type_id}", get_event_type, "GET", auth="required"),
         api("/v2/event-types/{event_type_id}", delete_event_type, "DELETE", auth="required"),
+        # Team event types accept any cal-api-version (reference §10).
+        api("/v2/teams/{team_id}/event-types", create_team_event_type, "POST", auth="required"),
+        api("/v2/teams/{team_id}/event-types", list_team_event_types, "GET", auth="required"),
+        api("/v2/teams/{team_id}/event-types/{event_type_id}", get_team_event_type, "GET",
+            auth="required"),
         api("/v2/webhooks", create_webhook, "POST", auth="required"),
         *admin_routes(emulator),
     ]

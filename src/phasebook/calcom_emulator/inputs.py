@@ -154,6 +154,32 @@ def event_type_fields(body: object) -> dict[str, Any]:
     }
 
 
+SCHEDULING_TYPES = ("collective", "roundRobin", "managed")
+UPPER_CASE_SCHEDULING_TYPES = {
+    "COLLECTIVE": "collective", "ROUND_ROBIN": "roundRobin", "MANAGED": "managed"
+}
+
+
+def team_event_type_fields(body: object) -> tuple[str, tuple[int, ...]]:
+    """CreateTeamEventTypeInput_2024_06_14 on top of the personal fields: type and hosts."""
+    fields = body if isinstance(body, dict) else {}
+    # Cal.com also accepts the enum's upper-case names (reference §10).
+    raw_type = str(fields.get("schedulingType", ""))
+    scheduling_type = UPPER_CASE_SCHEDULING_TYPES.get(raw_type, raw_type)
+    hosts = fields.get("hosts") or []
+    problems = []
+    if scheduling_type not in SCHEDULING_TYPES:
+        problems.append("schedulingType must be one of the following values: "
+                        + ", ".join(SCHEDULING_TYPES))
+    if not isinstance(hosts, list) or not all(
+        isinstance(host, dict) and isinstance(host.get("userId"), int) for host in hosts
+    ):
+        problems.append("hosts.userId must be an integer number")
+    if problems:
+        raise validation_error(problems)
+    return scheduling_type, tuple(host["userId"] for host in hosts)
+
+
 def _snake(name: str) -> str:
     return "".join(f"_{char.lower()}" if char.isupper() else char for char in name)
 

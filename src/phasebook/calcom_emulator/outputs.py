@@ -106,6 +106,30 @@ def event_type_output(state: EmulatorState, event_type: EventType) -> dict[str, 
     return output
 
 
+def team_event_type_output(
+    state: EmulatorState, event_type: EventType, team_id: int
+) -> dict[str, Any]:
+    """TeamEventTypeOutput_2024_06_14. `hosts` are objects as Cal.com's output.ts sends them."""
+    output = event_type_output(state, event_type)
+    del output["users"]
+    hosts = [state.users[user_id] for user_id in event_type.host_ids if user_id in state.users]
+    return output | {
+        "ownerId": event_type.owner_id,
+        "teamId": team_id,
+        "schedulingType": event_type.scheduling_type or "collective",
+        "hosts": [
+            {"userId": host.id, "name": host.name, "username": host.username,
+             "mandatory": False, "priority": "medium"}
+            for host in hosts
+        ],
+        "team": {
+            "id": team_id, "slug": f"team-{team_id}", "name": f"Team {team_id}",
+            "bannerUrl": "", "logoUrl": "", "weekStart": "Monday", "brandColor": "#292929",
+            "darkBrandColor": "#fafafa", "theme": "light",
+        },
+    }
+
+
 def deleted_event_type_output(event_type: EventType) -> dict[str, Any]:
     return {
         "id": event_type.id,
