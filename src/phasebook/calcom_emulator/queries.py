@@ -36,9 +36,9 @@ _SORT_KEYS: dict[str, Callable[[Booking], datetime]] = {
 def list_bookings(
     state: EmulatorState, user: User, query: Mapping[str, str]
 ) -> tuple[list[Booking], int, int, int]:
-    """The user's bookings as organizer, filtered, sorted and paged: (page, total, skip, take)."""
+    """The bookings the user may see, filtered, sorted and paged: (page, total, skip, take)."""
     filters = booking_filters(query, state.clock())
-    matching = [b for b in state.host_bookings(user.id) if all(f(b) for f in filters)]
+    matching = [b for b in state.visible_bookings(user.id) if all(f(b) for f in filters)]
     matching.sort(key=lambda b: b.start)
     for name, key in _SORT_KEYS.items():
         if name in query:

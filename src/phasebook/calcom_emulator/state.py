@@ -185,6 +185,8 @@ class EmulatorState:
         self.event_types: dict[int, EventType] = {}
         self.bookings: dict[str, Booking] = {}
         self.webhooks: dict[int, Webhook] = {}
+        # team id -> user ids with the ADMIN or OWNER role there.
+        self.team_admins: dict[int, set[int]] = {}
         self._next_id = 1000
 
     def reset(self) -> None:
@@ -193,6 +195,7 @@ class EmulatorState:
             self.event_types.clear()
             self.bookings.clear()
             self.webhooks.clear()
+            self.team_admins.clear()
 
     def _new_id(self) -> int:
         self._next_id += 1
@@ -269,6 +272,11 @@ class EmulatorState:
             ]
             return [parent, *children]
 
+    def add_team_admin(self, team_id: int, user_id: int) -> None:
+        """Give `user_id` the ADMIN role in `team_id`: they then see the team's bookings."""
+        with self._lock:
+            self.team_admins.setdefault(team_id, set()).add(user_id)
+
     def add_webhook(self, user_id: int, subscriber_url: str, triggers: tuple[str, ...],
                     secret: str | None = None, active: bool = True,
                     payload_template: str = "") -> Webhook:
@@ -322,6 +330,21 @@ class EmulatorState:
     def host_bookings(self, host_id: int) -> list[Booking]:
         with self._lock:
             return [b for b in self.bookings.values() if b.host_id == host_id]
+
+    def visible_bookings(self, user_id: int) -> list[Booking]:
+        """What `GET /v2/bookings` lists: the user's own bookings as organizer plus those on
+        event types of teams where the user is admin (Cal.com's `getBookings` includes
+        `eventTypeIdsWhereUserIsAdminOrOwner`)."""
+        with self._lock:
+            teams = {team for team, admins in self.team_admins.items() if user_id in admins}
+            return [
+                b for b in self.bookings.values()
+                if b.host_id == user_id or self._team_of(b.event_type_id) in teams
+            ]
+
+    def _team_of(self, event_type_id: int) -> int | None:
+        event_type = self.event_types.get(event_type_id)
+        return event_type.team_id if event_type else None
 
     # --- booking rules ---------------------------------------------------------------------
 
