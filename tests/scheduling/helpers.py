@@ -51,6 +51,11 @@ def at(day: date, clock: str, zone: ZoneInfo = BERLIN) -> datetime:
     return datetime.fromisoformat(f"{day.isoformat()}T{clock}").replace(tzinfo=zone)
 
 
+def clock(instant: datetime, zone: ZoneInfo = BERLIN) -> str:
+    """The local wall-clock time of an instant, e.g. "09:15"."""
+    return f"{instant.astimezone(zone):%H:%M}"
+
+
 def utc(text: str) -> datetime:
     return datetime.fromisoformat(text).replace(tzinfo=UTC)
 

@@ -141,6 +141,8 @@ def scenarios(draw: st.DrawFn) -> Scenario:
         slot_step=timedelta(minutes=draw(st.sampled_from([5, 10, 15, 20, 30, 45, 60]))),
     )
     now = start + timedelta(seconds=draw(st.integers(-2 * 86400, 2 * 86400)))
+    if draw(st.booleans()):
+        now = now.astimezone(BERLIN)  # any zone: notice and horizon are real time
     return Scenario(
         segments=draw(service()),
         staff=staff,

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cached_property
 from zoneinfo import ZoneInfo
@@ -180,6 +180,7 @@ def salon_conflicts(
     phases: Sequence[PlannedPhase], customer_busy: Sequence[Busy], policy: Policy, now: datetime
 ) -> list[Conflict]:
     whole = Interval(phases[0].interval.start, phases[-1].interval.end)
+    now = now.astimezone(UTC)  # real minutes of notice, not wall-clock ones
     conflicts: list[Conflict] = []
     if whole.start < now + policy.min_notice:
         conflicts.append(Conflict(Rule.TOO_SOON))
@@ -276,7 +277,7 @@ def candidate_starts(policy: Policy, first_day: date, last_day: date) -> list[da
     the hour skipped when clocks go forward yields none, one in the hour repeated when they
     go back yields both of its instants if both lie inside the window.
     """
-    step_minutes = int(policy.slot_step.total_seconds()) // 60
+    step = int(policy.slot_step.total_seconds())
     starts: list[datetime] = []
     for day in days_between(first_day, last_day):
         if day in policy.closed_dates:
@@ -285,16 +286,31 @@ def candidate_starts(policy: Policy, first_day: date, last_day: date) -> list[da
         for (opening, closing), window in zip(
             spans, windows_on(policy.opening_hours, day, policy.zone), strict=True
         ):
-            minute = -(-(opening.hour * 60 + opening.minute) // step_minutes) * step_minutes
-            while minute < closing.hour * 60 + closing.minute:
-                wall_time = time(minute // 60, minute % 60)
+            low, high = _wall_seconds(day, opening, closing, window)
+            for second in range(-(-low // step) * step, high, step):
+                wall_time = time(second // 3600, second // 60 % 60, second % 60)
                 starts.extend(
                     instant
                     for instant in local_instants(day, wall_time, policy.zone)
                     if window.start <= instant < window.end
                 )
-                minute += step_minutes
     return sorted(starts)
+
+
+def _wall_seconds(day: date, opening: time, closing: time, window: Interval) -> tuple[int, int]:
+    """The seconds of the day whose wall-clock times may show an instant of `window`.
+
+    Usually opening to closing time. If the clocks change inside the window, the whole day:
+    when they go back, the second instants of the repeated hour can lie in the window even
+    though their wall-clock time is before the opening time.
+    """
+    if window.duration == datetime.combine(day, closing) - datetime.combine(day, opening):
+        return _seconds_of_day(opening), _seconds_of_day(closing)
+    return 0, 24 * 3600
+
+
+def _seconds_of_day(wall_time: time) -> int:
+    return wall_time.hour * 3600 + wall_time.minute * 60 + wall_time.second
 
 
 def search_slots(
@@ -317,6 +333,7 @@ def search_slots(
        contain the instant.
     """
     length = timedelta(minutes=total_minutes(segments))
+    now = now.astimezone(UTC)  # real minutes of notice and horizon, not wall-clock ones
     earliest = max(window.start, now + policy.min_notice)
     latest = min(window.end - timedelta(microseconds=1), now + policy.horizon)
     if earliest > latest:

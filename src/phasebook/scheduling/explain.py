@@ -23,6 +23,17 @@ def _day(instant: datetime, zone: ZoneInfo) -> str:
     return instant.astimezone(zone).strftime("%d.%m.%Y")
 
 
+def _grid_examples(step_minutes: int) -> tuple[str, str]:
+    """The first two grid times from 09:00 on; the grid counts from midnight, so a
+    25-minute grid gives 09:10 and 09:35, an hourly one 09:00 and 10:00."""
+    first = -(-9 * 60 // step_minutes) * step_minutes
+    return _minutes_clock(first), _minutes_clock(first + step_minutes)
+
+
+def _minutes_clock(minutes: int) -> str:
+    return f"{minutes // 60 % 24:02d}:{minutes % 60:02d}"
+
+
 def describe(
     conflict: Conflict, verdict: Verdict, policy: Policy, staff_names: Mapping[str, str]
 ) -> str:
@@ -45,7 +56,8 @@ def describe(
             return f"Termine können höchstens {policy.horizon.days} Tage im Voraus gebucht werden."
         case Rule.OFF_GRID:
             step = int(policy.slot_step.total_seconds() // 60)
-            return f"Termine beginnen im {step}-Minuten-Raster (z. B. 09:00, 09:{step:02d})."
+            first, second = _grid_examples(step)
+            return f"Termine beginnen im {step}-Minuten-Raster (z. B. {first}, {second})."
         case Rule.SALON_CLOSED:
             return f"Der Salon ist am {_day(start, zone)} geschlossen."
         case Rule.OUTSIDE_OPENING_HOURS:

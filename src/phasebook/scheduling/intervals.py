@@ -5,12 +5,12 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 
 @dataclass(frozen=True, order=True, slots=True)
 class Interval:
-    """[start, end): back-to-back intervals do not overlap."""
+    """[start, end): back-to-back intervals do not overlap. Stored in UTC."""
 
     start: datetime
     end: datetime
@@ -18,6 +18,11 @@ class Interval:
     def __post_init__(self) -> None:
         if self.start.tzinfo is None or self.end.tzinfo is None:
             raise ValueError("intervals take aware datetimes only")
+        # Python compares and subtracts two datetimes of the same zone by wall clock,
+        # ignoring the offset: across a DST change that is wrong, so keep instants in UTC.
+        if self.start.tzinfo is not UTC or self.end.tzinfo is not UTC:
+            object.__setattr__(self, "start", self.start.astimezone(UTC))
+            object.__setattr__(self, "end", self.end.astimezone(UTC))
         if self.end < self.start:
             raise ValueError(f"interval ends before it starts: {self.start} > {self.end}")
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from phasebook.scheduling.intervals import Interval
 from phasebook.scheduling.segments import Segment
@@ -28,9 +28,13 @@ class PlannedPhase:
 
 
 def plan_phases(segments: Sequence[Segment], start: datetime) -> tuple[PlannedPhase, ...]:
-    """Consecutive phases, one per segment, starting at `start` (aware, any zone)."""
+    """Consecutive phases, one per segment, starting at `start` (aware, any zone).
+
+    Durations are real minutes: the arithmetic runs in UTC, because adding minutes to a
+    local datetime would count wall-clock minutes across a DST change.
+    """
     phases: list[PlannedPhase] = []
-    cursor = start
+    cursor = start.astimezone(UTC)
     for order, segment in enumerate(segments, 1):
         end = cursor + timedelta(minutes=segment.duration_minutes)
         phases.append(PlannedPhase(segment, order, Interval(cursor, end)))
