@@ -12,6 +12,13 @@ from functools import cache
 from django.conf import settings
 
 from phasebook.calcom.client import CalcomApiVersions, CalcomClient, CalcomTimeouts
+from phasebook.calcom.errors import (
+    CalcomAuthError,
+    CalcomError,
+    CalcomNotFoundError,
+    CalcomRateLimitedError,
+    CalcomTransportError,
+)
 from phasebook.calcom.models import CalcomConnection
 from phasebook.calcom.ratelimit import RateLimiter, build_rate_limiter
 from phasebook.common.crypto import SecretUnreadable
@@ -48,6 +55,56 @@ def connection_for(company: Company) -> CalcomConnection:
             f"neu setzen mit {fix}"
         ) from exc
     return connection
+
+
+def team_id_for(connection: CalcomConnection) -> int:
+    """The Cal.com team that holds the phase event types (single-host team event types)."""
+    if connection.team_id is None:
+        slug = connection.company.slug
+        raise CalcomNotConfigured(
+            f"Für „{slug}“ ist kein Cal.com-Team hinterlegt (team id missing): "
+            f"phasebook calcom_connect --company {slug} --team-id ID"
+        )
+    return connection.team_id
+
+
+def companies_for(slug: str | None) -> list[Company]:
+    """The company with `slug`, or every company with a Cal.com connection."""
+    if slug is None:
+        return list(Company.objects.filter(calcom_connection__isnull=False).order_by("slug"))
+    company = Company.objects.filter(slug=slug).first()
+    if company is None:
+        known = ", ".join(Company.objects.order_by("slug").values_list("slug", flat=True))
+        raise CalcomNotConfigured(
+            f"Unbekannter Salon „{slug}“ (unknown company slug); vorhanden: {known or 'keine'}"
+        )
+    return [company]
+
+
+def explain_calcom_error(error: CalcomError, connection: CalcomConnection) -> str:
+    """A German sentence that names what to fix (never the API key itself)."""
+    slug, url = connection.company.slug, connection.base_url
+    if isinstance(error, CalcomAuthError):
+        return (
+            f"Cal.com unter {url} lehnt den API-Key von „{slug}“ ab (HTTP {error.status_code}): "
+            f"Key prüfen und neu setzen mit phasebook calcom_connect --company {slug} --api-key KEY"
+        )
+    if isinstance(error, CalcomRateLimitedError):
+        return (
+            f"Cal.com-Anfragelimit für „{slug}“ erreicht: in {error.retry_after_seconds:.0f} s "
+            "erneut ausführen (schon angelegte Event Types werden dann übernommen)"
+        )
+    if isinstance(error, CalcomTransportError):
+        return (
+            f"Cal.com unter {url} ist nicht erreichbar ({error.message.split(';')[0]}): "
+            "Basis-URL prüfen bzw. den Emulator starten (phasebook calcom_emulator)"
+        )
+    if isinstance(error, CalcomNotFoundError):
+        return (
+            f"Cal.com unter {url} kennt den Pfad oder das Team nicht ({error.message}): "
+            f"Basis-URL (ohne /v2) und Team-ID von „{slug}“ prüfen"
+        )
+    return f"Cal.com unter {url} meldet einen Fehler: {error.message}"
 
 
 def client_for(company: Company, *, timeouts: CalcomTimeouts | None = None) -> CalcomClient:

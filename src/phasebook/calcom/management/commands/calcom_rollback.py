@@ -1,0 +1,35 @@
+"""`phasebook calcom_rollback`: restore the ids the newest provisioning run replaced (Part 8)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from phasebook.calcom.connection import CalcomNotConfigured, companies_for
+from phasebook.calcom.provisioning import NothingToRollBack, rollback
+
+
+class Command(BaseCommand):
+    help = "Setzt die Cal.com-Zuordnungen des neuesten Provisionierungslaufs zurück."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--company", help="Salon-Slug (sonst alle mit Cal.com-Verbindung)")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            companies = companies_for(options["company"])
+        except CalcomNotConfigured as error:
+            raise CommandError(str(error)) from error
+        for company in companies:
+            try:
+                undone = rollback(company)
+            except NothingToRollBack as error:
+                self.stdout.write(str(error))
+                continue
+            self.stdout.write(f"{company.name} ({company.slug}): {len(undone)} Zuordnungen:")
+            for change in undone:
+                self.stdout.write(
+                    f"  {change.service} {change.segment_key} / {change.staff}: "
+                    f"{change.old_event_type_id} → {change.new_event_type_id or 'keine'}"
+                )

@@ -1,0 +1,146 @@
+"""Is every (service, staff-required segment, stylist) bookable in Cal.com?
+
+Two depths:
+- `offline_findings(company)` reads only our database (no map, stylist without Cal.com user).
+  It backs the Django system check tagged `calcom`, which runs only with `check --deploy`, so
+  `runserver`'s autoreload never waits for the network.
+- `setup_findings(company, client)` also asks Cal.com about every mapped event type (exists,
+  not a managed parent, the stylist is its only host, the segment's length). `phasebook
+  calcom_check` and health endpoints use it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core import checks
+
+from phasebook.calcom.client import CalcomClient
+from phasebook.calcom.models import CalcomEventMap
+from phasebook.calcom.schemas import EventType
+from phasebook.salons.models import Company, Service, Staff
+from phasebook.scheduling.segments import Segment
+
+FIX = "phasebook calcom_provision ersetzt sie durch einen Single-Host-Event-Type"
+UNMAPPED = "kein Event Type zugeordnet: phasebook calcom_provision"
+
+
+@dataclass(frozen=True)
+class Target:
+    """One staff-required segment of a service, performed by one stylist."""
+
+    service: Service
+    segment: Segment
+    staff: Staff
+
+    @property
+    def label(self) -> str:
+        return f"{self.service.name} / {self.segment.key} {self.segment.name} / {self.staff.name}"
+
+
+@dataclass(frozen=True)
+class Finding:
+    target: Target
+    problem: str
+
+    def __str__(self) -> str:
+        return f"{self.target.label}: {self.problem}"
+
+
+def targets(company: Company) -> list[Target]:
+    """Every (service, staff-required segment, stylist) of the company's active services."""
+    services = Service.objects.filter(company=company, is_active=True).prefetch_related("staff")
+    return [
+        Target(service, segment, staff)
+        for service in services.order_by("pk")
+        for segment in service.staff_segments
+        for staff in sorted(service.staff.all(), key=lambda s: (s.name, str(s.pk)))
+        if staff.is_active
+    ]
+
+
+def maps_by_target(company: Company) -> dict[tuple[int, str, str], CalcomEventMap]:
+    maps = CalcomEventMap.objects.filter(company=company)
+    return {(m.service_id, m.segment_key, str(m.staff_id)): m for m in maps}
+
+
+def target_key(target: Target) -> tuple[int, str, str]:
+    return (target.service.pk, target.segment.key, str(target.staff.pk))
+
+
+def missing_user_problem(staff: Staff) -> str:
+    return (
+        f"{staff.name} hat keine Cal.com-Benutzer-ID: im Admin bei der Mitarbeiter:in "
+        "„Cal.com-Benutzer-ID“ eintragen, dann phasebook calcom_provision"
+    )
+
+
+def offline_findings(company: Company) -> list[Finding]:
+    maps = maps_by_target(company)
+    findings = []
+    for target in targets(company):
+        if target.staff.calcom_user_id is None:
+            findings.append(Finding(target, missing_user_problem(target.staff)))
+        elif target_key(target) not in maps:
+            findings.append(Finding(target, UNMAPPED))
+    return findings
+
+
+def event_type_problem(event_type: EventType, target: Target) -> str | None:
+    """Why this event type cannot book `target`'s phases, or None when it can."""
+    if event_type.is_managed_parent:
+        return f"Event Type {event_type.id} ist ein verwalteter (managed) Eltern-Event-Type: {FIX}"
+    if event_type.host_user_ids != (target.staff.calcom_user_id,):
+        name = target.staff.name
+        return f"Event Type {event_type.id} hat nicht nur {name} als Gastgeber:in: {FIX}"
+    if event_type.length_in_minutes != target.segment.duration_minutes:
+        return (
+            f"Event Type {event_type.id} dauert {event_type.length_in_minutes} statt "
+            f"{target.segment.duration_minutes} Minuten: {FIX}"
+        )
+    return None
+
+
+def team_event_types(client: CalcomClient, team_id: int) -> dict[int, EventType]:
+    """All event types of the team in one request (Cal.com allows 120 requests a minute)."""
+    return {event_type.id: event_type for event_type in client.list_team_event_types(team_id)}
+
+
+def mapped_event_type_problem(
+    known: dict[int, EventType], team_id: int, target: Target, event_type_id: int
+) -> str | None:
+    event_type = known.get(event_type_id)
+    if event_type is None:
+        return f"Event Type {event_type_id} gibt es im Cal.com-Team {team_id} nicht: {FIX}"
+    return event_type_problem(event_type, target)
+
+
+def setup_findings(company: Company, client: CalcomClient, team_id: int) -> list[Finding]:
+    """Every target without a bookable event type (Cal.com errors propagate)."""
+    maps = maps_by_target(company)
+    known = team_event_types(client, team_id)
+    findings = []
+    for target in targets(company):
+        event_map = maps.get(target_key(target))
+        if target.staff.calcom_user_id is None:
+            problem: str | None = missing_user_problem(target.staff)
+        elif event_map is None:
+            problem = UNMAPPED
+        else:
+            problem = mapped_event_type_problem(known, team_id, target, event_map.event_type_id)
+        if problem:
+            findings.append(Finding(target, problem))
+    return findings
+
+
+@checks.register("calcom", deploy=True)
+def check_calcom_maps(app_configs: Iterable[Any] | None = None, **kwargs: Any) -> list[Any]:
+    """`phasebook check --deploy`: database-only, one warning per unmapped target."""
+    companies = Company.objects.filter(calcom_connection__is_enabled=True)
+    return [
+        checks.Warning(str(finding), hint="phasebook calcom_check", id="phasebook.calcom.W001")
+        for company in companies
+        for finding in offline_findings(company)
+    ]

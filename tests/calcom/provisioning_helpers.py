@@ -1,0 +1,49 @@
+"""A salon with the seed's three colour services and two stylists, connected to the emulator."""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+
+from phasebook.calcom.client import CalcomClient
+from phasebook.calcom.connection import client_for
+from phasebook.calcom.models import CalcomConnection
+from phasebook.calcom_emulator import CalcomEmulator
+from phasebook.demo.salon import SERVICES
+from phasebook.salons.models import Company, Service, Staff
+from tests.calcom.conftest import TEST_TIMEOUTS
+from tests.factories import make_company, make_service, make_staff
+
+TEAM_ID = 42
+COLOUR_SERVICES = ("Ansatzfärbung", "Ansatz + Längenausgleich", "Komplette Umfärbung/Blondierung")
+
+
+@dataclass
+class CalcomSalon:
+    company: Company
+    services: list[Service]
+    stylists: list[Staff]
+    emulator: CalcomEmulator
+    url: str
+
+    def client(self) -> CalcomClient:
+        return client_for(self.company, timeouts=TEST_TIMEOUTS)
+
+    def team_event_type_ids(self) -> set[int]:
+        return {et.id for et in self.emulator.state.event_types.values() if et.team_id == TEAM_ID}
+
+
+def colour_salon(emulator: CalcomEmulator, url: str, slug: str = "salon-a") -> CalcomSalon:
+    emulator.reset()
+    # A fresh key per salon: the process-wide rate limiter counts per key across tests.
+    _, api_key = emulator.seed_user(f"{slug}-owner", api_key=f"cal_test_{uuid.uuid4().hex}")
+    company = make_company(slug)
+    services = [make_service(company, name, SERVICES[name]) for name in COLOUR_SERVICES]
+    stylists = [
+        make_staff(company, name, services, calcom_user_id=emulator.seed_user(name.lower())[0].id)
+        for name in ("Anna", "Ben")
+    ]
+    connection = CalcomConnection(company=company, base_url=url, team_id=TEAM_ID)
+    connection.api_key = api_key
+    connection.save()
+    return CalcomSalon(company, services, stylists, emulator, url)
