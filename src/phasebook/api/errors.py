@@ -50,8 +50,9 @@ def slot_dict(slot: Slot, names: dict[str, str] | None = None) -> dict[str, Any]
 
 
 def error_response(
-    api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str, **details: Any
+    api: NinjaAPI, request: HttpRequest, status: int, code: str, message: str, /, **details: Any
 ) -> HttpResponse:
+    # Positional-only: details may carry their own `status` (InvalidState's appointment status).
     return api.create_response(
         request, {"error": code, "message": message, **details}, status=status
     )
