@@ -51,7 +51,7 @@ def test_provisioning_replaces_the_seed_managed_parents_with_24_bookable_event_t
 
         assert len(first.created_ids) == 24
         assert mapped_ids() == set(first.created_ids)
-        assert CalcomEventMapChange.objects.filter(batch=first.batch).count() == 24
+        assert CalcomEventMapChange.objects.filter(reason="provision").count() == 24
         assert second.created_ids == []
         assert second.batch is None
         for index, event_map in enumerate(CalcomEventMap.objects.all()):
