@@ -139,11 +139,27 @@ class AppointmentOut(Schema):
     phases: list[PhaseOut]
 
 
+class FieldErrorOut(Schema):
+    field: str
+    message: str
+
+
 class ErrorOut(Schema):
+    """`error` is a stable code, `message` German text for people; the details depend on the
+    error and sit next to them (hence additional properties)."""
+
+    model_config = ConfigDict(extra="allow")
+
     error: str
     message: str
-    details: dict[str, Any] | None = None
+    field: str | None = None
+    fields: list[FieldErrorOut] | None = None
+    reasons: list[dict[str, Any]] | None = None
 
 
-class SlotTakenOut(ErrorOut):
-    alternatives: list[SlotOut]
+class ConflictOut(ErrorOut):
+    """409: `slot_taken` carries up to 3 alternative slots; `invalid_state` (e.g. moving a
+    cancelled appointment) carries the appointment's `status` instead."""
+
+    alternatives: list[SlotOut] | None = None
+    status: str | None = None

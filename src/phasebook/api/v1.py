@@ -19,12 +19,12 @@ from phasebook.api.schemas import (
     AppointmentOut,
     BookingIn,
     CancelIn,
+    ConflictOut,
     ErrorOut,
     Instant,
     RescheduleIn,
     ServiceOut,
     SlotsOut,
-    SlotTakenOut,
 )
 from phasebook.booking import services as booking
 from phasebook.booking.availability import (
@@ -49,7 +49,7 @@ api = ShapedNinjaAPI(
 install_error_handlers(api)
 
 ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-WRITE_ERRORS: dict[int, type[Schema]] = {**ERRORS, 409: SlotTakenOut}
+WRITE_ERRORS: dict[int, type[Schema]] = {**ERRORS, 409: ConflictOut}
 
 
 def _company(request: HttpRequest) -> Company:
@@ -206,7 +206,7 @@ def _direct_booking(body: AppointmentIn) -> BookingIn:
         raise InvalidRequest(
             "Entweder hold_id angeben oder service_id, start und customer "
             f"(es fehlt: {', '.join(missing)}).",
-            fields=missing,
+            fields=[{"field": name, "message": f"{name}: fehlt."} for name in missing],
         )
     return BookingIn(
         service_id=body.service_id, start=body.start, staff_id=body.staff_id, customer=body.customer
@@ -217,6 +217,7 @@ def _direct_booking(body: AppointmentIn) -> BookingIn:
     "/appointments/{appointment_id}", response={200: AppointmentOut, **ERRORS}, tags=["booking"]
 )
 def get_appointment(request: HttpRequest, appointment_id: UUID) -> dict[str, Any]:
+    """One appointment with its phases, in the company's time zone."""
     try:
         appointment = Appointment.objects.select_related(
             "company", "service", "staff", "customer"
@@ -232,6 +233,7 @@ def get_appointment(request: HttpRequest, appointment_id: UUID) -> dict[str, Any
     tags=["booking"],
 )
 def reschedule(request: HttpRequest, appointment_id: UUID, body: RescheduleIn) -> dict[str, Any]:
+    """Move every phase together (optionally to another stylist), re-validated."""
     appointment = booking.reschedule_appointment(
         _company(request),
         appointment_id,
@@ -249,5 +251,6 @@ def reschedule(request: HttpRequest, appointment_id: UUID, body: RescheduleIn) -
 def cancel(
     request: HttpRequest, appointment_id: UUID, body: CancelIn | None = None
 ) -> dict[str, Any]:
+    """Cancel; cancelling again returns the cancelled appointment unchanged."""
     reason = body.reason if body and body.reason else ""
     return _reloaded(booking.cancel_appointment(_company(request), appointment_id, reason))

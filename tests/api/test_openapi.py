@@ -1,0 +1,113 @@
+"""The OpenAPI schema: served without a token, valid OpenAPI 3, documents every endpoint with
+its error responses, and what the API really answers matches it."""
+
+from __future__ import annotations
+
+import uuid
+from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.test import Client
+from django.utils import timezone
+from openapi_core import OpenAPI
+from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIResponse
+from openapi_spec_validator import validate
+
+from tests.conftest import ApiClient
+from tests.factories import next_weekday
+
+READS = {"400", "401", "404", "422"}
+WRITES = READS | {"409"}
+OPERATIONS = {
+    ("get", "/api/v1/services"): READS,
+    ("get", "/api/v1/availability"): READS,
+    ("get", "/api/v1/explain"): READS,
+    ("post", "/api/v1/holds"): WRITES,
+    ("post", "/api/v1/appointments"): WRITES,
+    ("get", "/api/v1/appointments/{appointment_id}"): READS,
+    ("post", "/api/v1/appointments/{appointment_id}/reschedule"): WRITES,
+    ("post", "/api/v1/appointments/{appointment_id}/cancel"): WRITES,
+}
+
+
+@pytest.fixture
+def spec(client: Client) -> dict[str, Any]:
+    response = client.get("/api/v1/openapi.json")
+    assert response.status_code == 200
+    return dict(response.json())
+
+
+def test_the_schema_is_readable_without_a_token_and_valid_openapi_3(spec: dict[str, Any]) -> None:
+    assert spec["openapi"].startswith("3.")
+    validate(spec)
+
+
+def test_every_endpoint_is_documented_with_its_error_responses(spec: dict[str, Any]) -> None:
+    documented = {(method, path) for path, ops in spec["paths"].items() for method in ops}
+    assert documented == set(OPERATIONS)
+    for (method, path), errors in OPERATIONS.items():
+        responses = spec["paths"][path][method]["responses"]
+        assert errors <= set(responses), (method, path)
+        for status in errors:
+            schema = responses[status]["content"]["application/json"]["schema"]["$ref"]
+            name = schema.rsplit("/", 1)[-1]
+            assert {"error", "message"} <= set(spec["components"]["schemas"][name]["required"])
+
+
+def test_every_endpoint_requires_the_bearer_token(spec: dict[str, Any]) -> None:
+    schemes = spec["components"]["securitySchemes"]
+    bearer = [name for name, scheme in schemes.items() if scheme.get("scheme") == "bearer"]
+    for method, path in OPERATIONS:
+        assert spec["paths"][path][method]["security"] == [{bearer[0]: []}]
+
+
+def test_the_booking_bodies_are_the_fixed_interface(spec: dict[str, Any]) -> None:
+    schemas = spec["components"]["schemas"]
+    assert set(schemas["BookingIn"]["properties"]) == {"service_id", "start", "staff_id",
+                                                        "customer"}
+    assert set(schemas["CustomerIn"]["properties"]) == {"name", "phone", "email"}
+    assert {"hold_id", "service_id", "start", "staff_id", "customer"} == set(
+        schemas["AppointmentIn"]["properties"])
+    assert set(schemas["RescheduleIn"]["properties"]) == {"start", "staff_id"}
+    assert set(schemas["CancelIn"]["properties"]) == {"reason"}
+
+
+def _answers(api: ApiClient, salon: SimpleNamespace) -> list[Any]:
+    """One real answer of each kind: successes, 401, 404, 409 with alternatives, 422, 400."""
+    start = next_weekday(timezone.now())
+    body = {"service_id": salon.cut.pk, "start": start.isoformat(),
+            "staff_id": str(salon.anna.pk), "customer": {"name": "Eva"}}
+    booked = api.post("/appointments", body)
+    appointment = booked.json()["id"]
+    window = {"from": start.isoformat(), "to": (start + timedelta(days=1)).isoformat()}
+    return [
+        api.get("/services"),
+        api.get("/availability", service=salon.colour.pk, **window),
+        api.get("/explain", service=salon.colour.pk, start=start.isoformat()),
+        api.post("/holds", body | {"start": (start + timedelta(hours=2)).isoformat()}),
+        booked,
+        api.post("/appointments", body | {"customer": {"name": "Lena"}}),
+        api.get(f"/appointments/{appointment}"),
+        api.post(f"/appointments/{appointment}/reschedule",
+                 {"start": (start + timedelta(hours=3)).isoformat()}),
+        api.post(f"/appointments/{appointment}/cancel", {"reason": "krank"}),
+        api.post(f"/appointments/{appointment}/reschedule", {"start": start.isoformat()}),
+        api.get(f"/appointments/{uuid.uuid4()}"),
+        api.post("/holds", body | {"start": "morgen"}),
+        api.post("/appointments", {"service_id": salon.cut.pk}),
+        ApiClient(None).get("/services"),
+    ]
+
+
+def test_real_answers_match_the_schema(
+    spec: dict[str, Any], api: ApiClient, salon: SimpleNamespace,
+) -> None:
+    openapi = OpenAPI.from_dict(spec)
+    answers = _answers(api, salon)
+    statuses = {answer.status_code for answer in answers}
+    assert {200, 201, 400, 401, 404, 409, 422} <= statuses
+    for answer in answers:
+        openapi.validate_response(DjangoOpenAPIRequest(answer.wsgi_request),
+                                  DjangoOpenAPIResponse(answer))
