@@ -11,6 +11,8 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from phasebook.calcom_emulator import start_in_thread
+from phasebook.demo.calcom import DemoCalcom, connect_demo_calcom
 from phasebook.demo.salon import issue_demo_token, load_demo_salon
 
 HOST = "127.0.0.1"
@@ -21,20 +23,36 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--port", type=int, default=8000)
+        parser.add_argument("--calcom-port", type=int, default=8765)
 
-    def handle(self, *args: Any, port: int, **options: Any) -> None:
+    def handle(self, *args: Any, port: int, calcom_port: int, **options: Any) -> None:
         call_command("migrate", interactive=False, verbosity=0)
         call_command("collectstatic", interactive=False, verbosity=0)
         company = load_demo_salon()
         token = issue_demo_token(company, os.environ.get("PHASEBOOK_DEMO_TOKEN"))
         password = ensure_demo_admin()
+        running = start_in_thread(host=HOST, port=calcom_port)
+        try:
+            calcom = connect_demo_calcom(
+                company, running.emulator, running.url, os.environ.get("PHASEBOOK_DEMO_CALCOM_KEY")
+            )
+            self.serve(company.name, port, token, password, calcom)
+        finally:
+            running.stop()
+
+    def serve(
+        self, name: str, port: int, token: str, password: str, calcom: DemoCalcom
+    ) -> None:
         base = f"http://{HOST}:{port}"
         self.stdout.write(
-            f"\nphasebook demo — {company.name}\n"
+            f"\nphasebook demo — {name}\n"
             f"  Admin:     {base}/admin/   (login: admin / {password})\n"
             f"  API:       {base}/api/v1/   (docs: {base}/api/v1/docs)\n"
             f"  API token: {token}\n"
             f"  Try:       curl -H 'Authorization: Bearer {token}' {base}/api/v1/services\n"
+            f"  Cal.com:   {calcom.url}   (Emulator, API-Key: {calcom.api_key}; "
+            f"{len(calcom.provisioned.created_ids)} Event Types angelegt)\n"
+            f"  Bookings:  {calcom.curl_example()}\n"
             "  Stop with Ctrl+C.\n"
         )
         self.stdout.flush()

@@ -1,0 +1,65 @@
+"""The demo's Cal.com set-up: emulator users, connection, provisioned event types."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import httpx
+import pytest
+
+from phasebook.calcom.connection import client_for
+from phasebook.calcom.models import CalcomEventMap
+from phasebook.calcom.setup_check import setup_findings
+from phasebook.calcom_emulator import RunningEmulator, start_in_thread
+from phasebook.demo.calcom import DEMO_TEAM_ID, connect_demo_calcom
+from phasebook.demo.salon import load_demo_salon
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def emulator() -> Iterator[RunningEmulator]:
+    running = start_in_thread()
+    yield running
+    running.stop()
+
+
+def test_the_demo_salon_is_provisioned_and_its_bookings_are_listable(
+    emulator: RunningEmulator,
+) -> None:
+    company = load_demo_salon()
+
+    demo = connect_demo_calcom(company, emulator.emulator, emulator.url, "cal_test_demo")
+
+    # 6 services with 4+4+4+4+1+1 staff-required segments, two stylists.
+    assert len(demo.provisioned.created_ids) == 36
+    with client_for(company) as client:
+        assert setup_findings(company, client, DEMO_TEAM_ID) == []
+    response = httpx.get(
+        f"{demo.url}/v2/bookings",
+        headers={"Authorization": "Bearer cal_test_demo", "cal-api-version": "2024-08-13"},
+    )
+    assert response.status_code == 200
+    assert "cal_test_demo" in demo.curl_example()
+
+
+def test_a_restart_with_a_fresh_emulator_provisions_again(emulator: RunningEmulator) -> None:
+    company = load_demo_salon()
+    connect_demo_calcom(company, emulator.emulator, emulator.url, None)
+    emulator.emulator.reset()  # the in-memory emulator forgets everything on restart
+
+    again = connect_demo_calcom(company, emulator.emulator, emulator.url, None)
+
+    assert len(again.provisioned.created_ids) == 36
+    mapped = set(CalcomEventMap.objects.values_list("event_type_id", flat=True))
+    assert mapped == set(again.provisioned.created_ids)
+    assert again.api_key.startswith("cal_test_")
+
+
+def test_a_second_set_up_on_the_same_emulator_creates_nothing(emulator: RunningEmulator) -> None:
+    company = load_demo_salon()
+    first = connect_demo_calcom(company, emulator.emulator, emulator.url, None)
+
+    again = connect_demo_calcom(company, emulator.emulator, emulator.url, first.api_key)
+
+    assert again.provisioned.created_ids == []
