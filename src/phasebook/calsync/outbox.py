@@ -1,0 +1,137 @@
+"""Write the sync outbox in the booking transaction; lease its due rows to workers.
+
+`record_change` is the receiver of `appointment_changed` (sent inside the booking
+transaction): the rows it writes commit or roll back with the booking, and the dispatch it
+schedules runs only after the commit. Holds never reach it: only booked appointments sync.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from django.db import connection, transaction
+from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.utils import timezone
+
+from phasebook.booking.models import Appointment, AppointmentPhase, SyncStatus
+from phasebook.calcom.models import CalcomConnection
+from phasebook.calsync import dispatch
+from phasebook.calsync.env import SyncEnv
+from phasebook.calsync.models import PhaseSyncTask, SyncAction, TaskStatus
+from phasebook.calsync.plan import PhaseJob, build_job
+
+ACTION_FOR_CHANGE = {
+    "booked": SyncAction.CREATE,
+    "rescheduled": SyncAction.RESCHEDULE,
+    "cancelled": SyncAction.CANCEL,
+}
+
+
+def record_change(sender: Any, appointment: Appointment, change: str, **kwargs: Any) -> None:
+    """Receiver of `appointment_changed`; no I/O here, only rows and an on-commit dispatch."""
+    if not CalcomConnection.objects.filter(
+        company_id=appointment.company_id, is_enabled=True
+    ).exists():
+        return
+    phases = AppointmentPhase.objects.filter(appointment_id=appointment.pk)
+    request_sync(phases, ACTION_FOR_CHANGE[change], timezone.now())
+    appointment.calcom_sync_status = SyncStatus.PENDING
+    appointment_id = appointment.pk
+    transaction.on_commit(lambda: dispatch.dispatch_appointment(appointment_id))
+
+
+def request_sync(
+    phases: QuerySet[AppointmentPhase], action: str, now: datetime
+) -> list[uuid.UUID]:
+    """Ask for the staff-required `phases` to be converged again; returns their appointments.
+
+    A newer request supersedes an older one: `generation` grows and the attempt budget starts
+    over. A row a worker holds right now stays `running`; that worker sees the new generation
+    when it records and leaves the row pending for the next round.
+    """
+    staff_phases = phases.filter(staff_required=True)
+    PhaseSyncTask.objects.filter(phase__in=staff_phases).update(
+        generation=F("generation") + 1,
+        action=action,
+        attempts=0,
+        next_attempt_at=now,
+        status=Case(
+            When(status=TaskStatus.RUNNING, then=Value(TaskStatus.RUNNING)),
+            default=Value(TaskStatus.PENDING),
+        ),
+        last_error="",
+        error_kind="",
+    )
+    PhaseSyncTask.objects.bulk_create(
+        PhaseSyncTask(
+            phase_id=phase_id,
+            appointment_id=appointment_id,
+            company_id=company_id,
+            action=action,
+            next_attempt_at=now,
+        )
+        for phase_id, appointment_id, company_id in staff_phases.filter(
+            sync_task__isnull=True
+        ).values_list("pk", "appointment_id", "appointment__company_id")
+    )
+    staff_phases.update(calcom_sync_status=SyncStatus.PENDING, sync_error_message="")
+    appointment_ids = list(staff_phases.values_list("appointment_id", flat=True).distinct())
+    Appointment.objects.filter(pk__in=appointment_ids).update(
+        calcom_sync_status=SyncStatus.PENDING
+    )
+    return appointment_ids
+
+
+def is_due(now: datetime) -> Q:
+    """Pending and due and not held by a live lease, or held by a lease that expired."""
+    unleased = Q(leased_until__isnull=True) | Q(leased_until__lte=now)
+    pending = Q(status=TaskStatus.PENDING, next_attempt_at__lte=now) & unleased
+    abandoned = Q(status=TaskStatus.RUNNING, leased_until__lte=now)
+    return pending | abandoned
+
+
+def lease_jobs(appointment_id: uuid.UUID, env: SyncEnv) -> list[PhaseJob]:
+    """Take the appointment's due rows for this worker and snapshot them as jobs.
+
+    The lease commits before any HTTP call: attempts count up and the window the job may
+    create in is written to `open_creates` first, so a worker that dies mid-call leaves
+    enough behind for the next one to look before it creates again.
+    """
+    now = env.clock()
+    with transaction.atomic():
+        due = PhaseSyncTask.objects.filter(is_due(now), appointment_id=appointment_id)
+        tasks = _lock_skipping_locked(
+            due.select_related(
+                "phase__staff", "appointment__company", "appointment__customer",
+                "appointment__service",
+            )
+        )
+        return [_lease(task, now, env) for task in tasks]
+
+
+def _lease(task: PhaseSyncTask, now: datetime, env: SyncEnv) -> PhaseJob:
+    token = uuid.uuid4()
+    task.status, task.lease_token, task.leased_until = TaskStatus.RUNNING, token, now + env.lease
+    task.attempts += 1
+    job = build_job(task, token)
+    if job.desired is not None:
+        window = job.desired.window.as_json()
+        if window not in task.open_creates:
+            task.open_creates = [*task.open_creates, window]
+    task.save(update_fields=[
+        "status", "lease_token", "leased_until", "attempts", "open_creates", "updated_at",
+    ])
+    return job
+
+
+def _lock_skipping_locked(tasks: QuerySet[PhaseSyncTask]) -> Iterable[PhaseSyncTask]:
+    """Rows another worker is leasing right now are skipped, not waited for (PostgreSQL).
+
+    SQLite has no row locks; its IMMEDIATE transactions serialize the lease instead.
+    """
+    if connection.features.has_select_for_update_skip_locked:
+        return list(tasks.select_for_update(skip_locked=True, of=("self",)))
+    return list(tasks)

@@ -1,0 +1,204 @@
+"""What a phase should look like in Cal.com, as plain values a worker can use without the DB.
+
+A leased outbox row becomes a `PhaseJob`: the desired booking (or none: cancelled appointment),
+the uids we know of that may still be live, and the windows where an earlier create may have
+happened without us learning its uid.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from phasebook.booking.models import Appointment, AppointmentPhase, AppointmentStatus
+from phasebook.calcom.models import CalcomConnection, CalcomEventMap
+from phasebook.calcom.schemas import Attendee, CreateBookingRequest, MetadataValue
+from phasebook.calsync.errors import SyncProblem
+from phasebook.calsync.models import AttendeePolicy, CalcomSyncSettings, PhaseSyncTask
+
+# Keys of the metadata every phase booking carries (Cal.com: ≤ 50 keys, key ≤ 40 chars,
+# string values ≤ 500 chars, no nesting). `META_PHASE` marks a booking as ours.
+META_PHASE = "phasebook_phase_id"
+META_APPOINTMENT = "phasebook_appointment_id"
+META_SEGMENT = "phasebook_segment_key"
+META_COMPANY = "phasebook_company"
+PLACEHOLDER_DOMAIN = "phasebook.invalid"
+
+
+@dataclass(frozen=True)
+class Window:
+    """Where a create whose outcome we never learned would have put its booking."""
+
+    start: datetime
+    end: datetime
+    event_type_id: int
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "start": self.start.isoformat(),
+            "end": self.end.isoformat(),
+            "event_type_id": self.event_type_id,
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict[str, Any]) -> Window:
+        return cls(
+            datetime.fromisoformat(raw["start"]),
+            datetime.fromisoformat(raw["end"]),
+            int(raw["event_type_id"]),
+        )
+
+
+@dataclass(frozen=True)
+class DesiredBooking:
+    start: datetime
+    end: datetime
+    event_type_id: int
+    host_user_id: int | None
+    request: CreateBookingRequest
+
+    @property
+    def window(self) -> Window:
+        return Window(self.start, self.end, self.event_type_id)
+
+
+@dataclass(frozen=True)
+class PhaseJob:
+    task_id: int
+    lease_token: uuid.UUID
+    generation: int
+    attempt: int
+    action: str
+    phase_id: int
+    company_slug: str
+    desired: DesiredBooking | None
+    known_uids: tuple[str, ...]
+    lookups: tuple[Window, ...]
+    api_version: str
+    problem: SyncProblem | None = None
+
+
+def is_ours(metadata: dict[str, Any]) -> bool:
+    return META_PHASE in metadata
+
+
+def phase_id_of(metadata: dict[str, Any]) -> int | None:
+    raw = metadata.get(META_PHASE)
+    try:
+        return int(raw) if raw is not None else None
+    except (TypeError, ValueError):
+        return None
+
+
+def booking_metadata(phase: AppointmentPhase, company_slug: str) -> dict[str, MetadataValue]:
+    return {
+        META_PHASE: str(phase.pk),
+        META_APPOINTMENT: str(phase.appointment_id),
+        META_SEGMENT: phase.segment_key,
+        META_COMPANY: company_slug[:500],
+    }
+
+
+def known_uids(phase: AppointmentPhase) -> tuple[str, ...]:
+    """The current booking plus superseded ones not yet confirmed cancelled."""
+    history = (phase.calcom_metadata or {}).get("history", [])
+    uids = [phase.calcom_booking_uid] if phase.calcom_booking_uid else []
+    uids += [entry["uid"] for entry in history if not entry.get("cancelled")]
+    return tuple(dict.fromkeys(uids))
+
+
+def sync_settings(company_id: int) -> CalcomSyncSettings:
+    found = CalcomSyncSettings.objects.filter(company_id=company_id).first()
+    return found or CalcomSyncSettings(company_id=company_id)
+
+
+def attendee_for(
+    phase: AppointmentPhase, appointment: Appointment, settings: CalcomSyncSettings
+) -> Attendee:
+    """The customer or the salon placeholder, following the company's attendee policy.
+
+    Cal.com needs an e-mail or a phone number; a customer with neither is booked under the
+    placeholder address with their name, so the booking still shows who is coming.
+    """
+    company = appointment.company
+    first_staff_phase = not AppointmentPhase.objects.filter(
+        appointment_id=appointment.pk,
+        staff_required=True,
+        sequence_order__lt=phase.sequence_order,
+    ).exists()
+    customer_attends = settings.attendee_policy == AttendeePolicy.EVERY_PHASE or (
+        settings.attendee_policy == AttendeePolicy.FIRST_PHASE and first_staff_phase
+    )
+    placeholder = settings.placeholder_email or f"termine+{company.slug}@{PLACEHOLDER_DOMAIN}"
+    if not customer_attends:
+        return Attendee(name=f"{company.name} (Folgephase)", email=placeholder,
+                        time_zone=company.time_zone, language="de")
+    customer = appointment.customer
+    if customer.email or customer.phone:
+        return Attendee(name=customer.name, email=customer.email or None,
+                        phone_number=customer.phone or None,
+                        time_zone=company.time_zone, language="de")
+    return Attendee(name=customer.name, email=placeholder, time_zone=company.time_zone,
+                    language="de")
+
+
+def desired_booking(
+    phase: AppointmentPhase, appointment: Appointment, settings: CalcomSyncSettings
+) -> DesiredBooking | None:
+    """None when the phase must have no live Cal.com booking; raises SyncProblem when it
+    should have one but cannot (no event type mapped)."""
+    if appointment.status != AppointmentStatus.BOOKED or not phase.staff_required:
+        return None
+    mapping = CalcomEventMap.objects.filter(
+        service_id=appointment.service_id, segment_key=phase.segment_key, staff_id=phase.staff_id
+    ).first()
+    company = appointment.company
+    if mapping is None:
+        raise SyncProblem(
+            f"Keine Cal.com-Zuordnung für „{appointment.service}“, Segment {phase.segment_key}, "
+            f"bei {phase.staff} (no event type mapped): phasebook calcom_provision "
+            f"--company {company.slug}",
+            "unmapped",
+        )
+    request = CreateBookingRequest(
+        start=phase.start_time,
+        event_type_id=mapping.event_type_id,
+        attendee=attendee_for(phase, appointment, settings),
+        metadata=booking_metadata(phase, company.slug),
+    )
+    return DesiredBooking(
+        phase.start_time, phase.end_time, mapping.event_type_id, phase.staff.calcom_user_id,
+        request,
+    )
+
+
+def build_job(task: PhaseSyncTask, lease_token: uuid.UUID) -> PhaseJob:
+    """Snapshot of everything the worker needs; runs in the lease transaction."""
+    phase, appointment = task.phase, task.appointment
+    settings = sync_settings(task.company_id)
+    problem: SyncProblem | None = None
+    try:
+        desired = desired_booking(phase, appointment, settings)
+    except SyncProblem as error:
+        desired, problem = None, error
+    return PhaseJob(
+        task_id=task.pk,
+        lease_token=lease_token,
+        generation=task.generation,
+        attempt=task.attempts,
+        action=task.action,
+        phase_id=phase.pk,
+        company_slug=appointment.company.slug,
+        desired=desired,
+        known_uids=known_uids(phase),
+        lookups=tuple(Window.from_json(raw) for raw in task.open_creates),
+        api_version=_bookings_api_version(task.company_id),
+        problem=problem,
+    )
+
+
+def _bookings_api_version(company_id: int) -> str:
+    versions = CalcomConnection.objects.filter(company_id=company_id)
+    return versions.values_list("bookings_api_version", flat=True).first() or ""

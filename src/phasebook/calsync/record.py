@@ -1,0 +1,186 @@
+"""Store what an attempt learned, decide what happens next, and aggregate the appointment.
+
+Lock order matches the booking transaction (phase rows, then outbox rows), so recording and
+booking never deadlock. A worker whose lease was taken over records nothing: the new holder
+will find the same bookings through the uids and windows stored before.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from datetime import datetime, timedelta
+from typing import Any
+
+from django.db import transaction
+
+from phasebook.booking.models import Appointment, AppointmentPhase, SyncStatus
+from phasebook.calcom.schemas import Booking
+from phasebook.calsync import metrics
+from phasebook.calsync.env import SyncEnv
+from phasebook.calsync.errors import error_kind, error_message, gave_up_message, is_retryable
+from phasebook.calsync.models import PhaseSyncTask, TaskStatus
+from phasebook.calsync.phase_sync import Progress
+
+logger = logging.getLogger(__name__)
+
+
+def record(progress: Progress, env: SyncEnv) -> None:
+    job = progress.job
+    now = env.clock()
+    with transaction.atomic():
+        phase = AppointmentPhase.objects.select_for_update().get(pk=job.phase_id)
+        task = PhaseSyncTask.objects.select_for_update().get(pk=job.task_id)
+        if task.lease_token != job.lease_token:
+            logger.warning("phase %s: lease lost before recording; the next holder takes over",
+                           job.phase_id)
+            return
+        _store_bookings(phase, progress, now)
+        _decide_next(task, phase, progress, now, env)
+        task.lease_token, task.leased_until = None, None
+        task.save()
+        phase.save(update_fields=[
+            "calcom_booking_id", "calcom_booking_uid", "calcom_event_type_id",
+            "calcom_metadata", "calcom_sync_status", "sync_error_message", "updated_at",
+        ])
+    _count(progress)
+
+
+def _store_bookings(phase: AppointmentPhase, progress: Progress, now: datetime) -> None:
+    """Facts only: which booking the phase has now, and every other one we have seen."""
+    metadata: dict[str, Any] = dict(phase.calcom_metadata or {})
+    history = {entry["uid"]: entry for entry in metadata.get("history", [])}
+    dead = progress.cancelled | progress.gone
+    current = phase.calcom_booking_uid
+    kept = progress.kept
+    others = set(progress.seen) | ({current} if current else set())
+    for uid in others - {kept.uid if kept else ""}:
+        _remember(history, uid, progress.seen.get(uid), uid in dead, now)
+    if kept is not None:
+        history.pop(kept.uid, None)
+        _set_current(phase, metadata, kept, progress, now)
+    elif current and current in dead:
+        phase.calcom_booking_uid, phase.calcom_booking_id = "", None
+    metadata["history"] = list(history.values())
+    phase.calcom_metadata = metadata
+
+
+def _remember(
+    history: dict[str, dict[str, Any]],
+    uid: str,
+    booking: Booking | None,
+    cancelled: bool,
+    now: datetime,
+) -> None:
+    entry = history.setdefault(uid, {"uid": uid, "cancelled": False})
+    if booking is not None:
+        entry |= {
+            "id": booking.id,
+            "start": booking.start.isoformat(),
+            "end": booking.end.isoformat(),
+            "event_type_id": booking.event_type_id,
+        }
+    if cancelled and not entry["cancelled"]:
+        entry |= {"cancelled": True, "cancelled_at": now.isoformat()}
+
+
+def _set_current(
+    phase: AppointmentPhase,
+    metadata: dict[str, Any],
+    kept: Booking,
+    progress: Progress,
+    now: datetime,
+) -> None:
+    """Seed Part 3.3: event type, host, created at, attendee and sync details."""
+    desired = progress.job.desired
+    attendee = desired.request.attendee if desired else None
+    phase.calcom_booking_uid, phase.calcom_booking_id = kept.uid, kept.id
+    phase.calcom_event_type_id = kept.event_type_id
+    metadata |= {
+        "event_type_id": kept.event_type_id,
+        "host_user_id": kept.hosts[0].id if kept.hosts else None,
+        "booking_created_at": kept.created_at.isoformat(),
+        "attendee": {"name": attendee.name, "email": attendee.email} if attendee else None,
+        "sync_details": {
+            "attempt": progress.job.attempt,
+            "latency_ms": progress.latency_ms,
+            "api_version": progress.job.api_version,
+            "synced_at": now.isoformat(),
+            "adopted": not progress.created,
+        },
+    }
+
+
+def _decide_next(
+    task: PhaseSyncTask,
+    phase: AppointmentPhase,
+    progress: Progress,
+    now: datetime,
+    env: SyncEnv,
+) -> None:
+    superseded = task.generation != progress.job.generation
+    error = progress.error
+    if superseded:
+        # A newer change arrived while we worked: its request already made the row due.
+        task.status = TaskStatus.PENDING
+        phase.calcom_sync_status = SyncStatus.PENDING
+        return
+    if error is None:
+        task.status, task.open_creates = TaskStatus.DONE, []
+        task.last_error, task.error_kind = "", ""
+        phase.calcom_sync_status, phase.sync_error_message = SyncStatus.SYNCED, ""
+        return
+    message = error_message(error, progress.job.company_slug)
+    task.error_kind, task.last_error = error_kind(error), message
+    phase.calcom_sync_status = SyncStatus.FAILED
+    if is_retryable(error) and not env.retry.exhausted(task.attempts):
+        task.status = TaskStatus.PENDING
+        delay = env.retry.delay_seconds(task.attempts, error, env.rng)
+        task.next_attempt_at = now + timedelta(seconds=delay)
+        phase.sync_error_message = message
+        return
+    task.status = TaskStatus.FAILED
+    phase.sync_error_message = (
+        gave_up_message(task.attempts, message) if is_retryable(error) else message
+    )
+
+
+def _count(progress: Progress) -> None:
+    action = progress.job.action
+    metrics.SYNC_ATTEMPTS.labels(action).inc()
+    if progress.error is None:
+        metrics.SYNC_SUCCESS.labels(action).inc()
+    else:
+        metrics.SYNC_FAILURE.labels(action, error_kind(progress.error)).inc()
+
+
+def aggregate_status(phase_statuses: Sequence[str]) -> str:
+    """Never "synced" unless every staff-required phase is."""
+    if not phase_statuses:
+        return SyncStatus.NOT_REQUIRED
+    if all(status == SyncStatus.SYNCED for status in phase_statuses):
+        return SyncStatus.SYNCED
+    if any(status == SyncStatus.SYNCED for status in phase_statuses):
+        return SyncStatus.PARTIAL
+    if any(status == SyncStatus.FAILED for status in phase_statuses):
+        return SyncStatus.FAILED
+    return SyncStatus.PENDING
+
+
+def aggregate(appointment_id: uuid.UUID) -> None:
+    """Appointment status from its phases; `calcom_v2_booking_id` = first phase's booking;
+    manual review while any of its phases has given up."""
+    phases = list(
+        AppointmentPhase.objects.filter(appointment_id=appointment_id, staff_required=True)
+        .order_by("sequence_order")
+        .values_list("calcom_sync_status", "calcom_booking_id")
+    )
+    gave_up = PhaseSyncTask.objects.filter(
+        appointment_id=appointment_id, status=TaskStatus.FAILED
+    ).exists()
+    Appointment.objects.filter(pk=appointment_id).update(
+        calcom_sync_status=aggregate_status([status for status, _ in phases]),
+        calcom_v2_booking_id=phases[0][1] if phases else None,
+        requires_manual_review=gave_up,
+    )

@@ -1,0 +1,106 @@
+"""Run sync attempts: one appointment's due phases in parallel, the sweeper, and draining.
+
+`sync_appointment` is what the Celery task and the in-process runner both call:
+1. lease the appointment's due outbox rows (short transaction, committed before any HTTP);
+2. stage one for all phases in parallel (find, keep, cancel stale), then stage two
+   (create what is missing), on a bounded thread pool; no transaction is open meanwhile;
+3. record each phase's outcome (short transaction per phase), then aggregate the appointment;
+4. if a newer change arrived meanwhile, go round again (bounded).
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+from django.db.models import Min
+
+from phasebook.booking.models import Appointment
+from phasebook.calcom.client import CalcomClient
+from phasebook.calsync import metrics
+from phasebook.calsync.env import SyncEnv, default_env
+from phasebook.calsync.models import PhaseSyncTask
+from phasebook.calsync.outbox import is_due, lease_jobs
+from phasebook.calsync.phase_sync import Progress, create_missing, discover_and_tidy
+from phasebook.calsync.plan import PhaseJob
+from phasebook.calsync.record import aggregate, record
+
+logger = logging.getLogger(__name__)
+
+# A change that lands while an attempt runs is picked up right away, a few times at most;
+# after that the sweeper takes over.
+MAX_ROUNDS = 3
+
+
+def sync_appointment(appointment_id: uuid.UUID, env: SyncEnv | None = None) -> list[Progress]:
+    env = env or default_env()
+    results: list[Progress] = []
+    for _ in range(MAX_ROUNDS):
+        jobs = lease_jobs(appointment_id, env)
+        if not jobs:
+            break
+        results += run_jobs(appointment_id, jobs, env)
+        aggregate(appointment_id)
+    return results
+
+
+def run_jobs(appointment_id: uuid.UUID, jobs: list[PhaseJob], env: SyncEnv) -> list[Progress]:
+    company = Appointment.objects.select_related("company").get(pk=appointment_id).company
+    try:
+        client = env.client_for(company)
+    except Exception as error:
+        progresses = [Progress(job, error=error) for job in jobs]
+    else:
+        with client:
+            progresses = _call_calcom(jobs, client, env)
+    for progress in progresses:
+        if progress.abandoned:
+            logger.warning("phase %s: attempt abandoned before recording", progress.job.phase_id)
+            continue
+        record(progress, env)
+    return progresses
+
+
+def _call_calcom(jobs: list[PhaseJob], client: CalcomClient, env: SyncEnv) -> list[Progress]:
+    """Both stages on one bounded pool; the threads never touch the database."""
+    started = time.monotonic()
+
+    def tidy(job: PhaseJob) -> Progress:
+        return discover_and_tidy(job, client, env.checkpoint)
+
+    def create(progress: Progress) -> None:
+        create_missing(progress, client, env.checkpoint)
+
+    with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), env.max_parallel))) as pool:
+        progresses = list(pool.map(tidy, jobs))
+        list(pool.map(create, progresses))
+    elapsed = time.monotonic() - started
+    for job in jobs:
+        metrics.SYNC_SECONDS.labels(job.action).observe(elapsed)
+    return progresses
+
+
+def due_appointments(env: SyncEnv, limit: int = 500) -> list[uuid.UUID]:
+    """Appointments with due outbox rows, most overdue first."""
+    due = (
+        PhaseSyncTask.objects.filter(is_due(env.clock()))
+        .values("appointment_id")
+        .annotate(oldest=Min("next_attempt_at"))
+        .order_by("oldest")
+    )
+    return [row["appointment_id"] for row in due[:limit]]
+
+
+def drain(env: SyncEnv, max_rounds: int = 50) -> int:
+    """Work off everything due now in this thread; returns the number of attempts made."""
+    attempts = 0
+    for _ in range(max_rounds):
+        due = due_appointments(env)
+        if not due:
+            break
+        for appointment_id in due:
+            attempts += len(sync_appointment(appointment_id, env))
+    return attempts
+
