@@ -3,9 +3,11 @@ never a 500, never an exception text or stack trace, and nothing written to the 
 
 from __future__ import annotations
 
+import io
 import json
+import logging
 import string
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import timedelta
 from types import SimpleNamespace
@@ -18,6 +20,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from phasebook.booking.models import Appointment, AppointmentPhase
+from phasebook.logging import RedactSecretsFilter
 from phasebook.salons.models import Customer
 from tests.factories import next_weekday
 
@@ -362,3 +365,54 @@ def test_random_requests_never_get_a_5xx_and_errors_keep_their_shape(
     assert response.status_code < 500, (call, response.content[:500])
     if response.status_code >= 400:
         assert_clean_refusal(response)
+
+
+# --- logs: failing requests never leak the token, the phone number or the e-mail address ---
+
+PHONE, PHONE_E164, EMAIL = "+49 171 2345678", "+491712345678", "eva.muster@example.org"
+
+
+@pytest.fixture
+def wired_log() -> Iterator[io.StringIO]:
+    """The output of the handlers settings.LOGGING installs (they carry the redaction filter)."""
+    wired = [handler for handler in logging.getLogger().handlers
+             if any(isinstance(f, RedactSecretsFilter) for f in handler.filters)]
+    assert wired, "settings.LOGGING must put the redaction filter on the root handler"
+    stream = io.StringIO()
+    old_streams = [handler.setStream(stream) for handler in wired
+                   if isinstance(handler, logging.StreamHandler)]
+    yield stream
+    for handler, old in zip(wired, old_streams, strict=True):
+        handler.setStream(old)
+
+
+def _crash_with_personal_data(token: str) -> Callable[..., Any]:
+    def crash(*args: Any, **kwargs: Any) -> Any:
+        # Like a database error whose DETAIL repeats the row it refused.
+        raise RuntimeError(f"Key (phone, email)=({PHONE_E164}, {EMAIL}) token={token} "
+                           f"Authorization: Bearer {token}")
+    return crash
+
+
+def test_failing_requests_log_neither_token_nor_phone_nor_email(
+    salon: SimpleNamespace, client: Client, monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture, wired_log: io.StringIO,
+) -> None:
+    customer = {"name": "Eva", "phone": PHONE, "email": EMAIL}
+    start = START.isoformat()
+    body = {"service_id": salon.cut.pk, "start": start, "customer": customer}
+    Call("post", "/holds", body=body | {"start": "morgen"}).send(client, salon.token)
+    Call("post", "/holds", body=body | {"customer": customer | {"phone": "12"}}).send(
+        client, salon.token)
+    Call("post", "/holds", body=body).send(client, "pb_wrong" + salon.token)
+    monkeypatch.setattr("phasebook.booking.services.hold_appointment",
+                        _crash_with_personal_data(salon.token))
+    crashed = Call("post", "/holds", body=body).send(client, salon.token)
+
+    assert crashed.status_code == 500
+    assert "RuntimeError" in wired_log.getvalue()  # the traceback is logged, redacted
+    # caplog's handler sits after the wired one on the root logger, so it gets the record
+    # after the filter has redacted it in place.
+    for text in (wired_log.getvalue(), caplog.text, crashed.content.decode()):
+        for secret in (salon.token, PHONE, PHONE_E164, EMAIL):
+            assert secret not in text
