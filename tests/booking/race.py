@@ -22,18 +22,19 @@ class Outcome:
 
 def race(
     writers: Sequence[Callable[[], Appointment]],
-    connect: Callable[[], None] = connection.ensure_connection,
+    connect: Callable[[], None] | None = None,
 ) -> list[Outcome]:
     """Release every writer together through a barrier; return their outcomes in order.
 
-    Each thread connects (`connect`) before the barrier, so the race is between bookings
-    rather than between connection set-ups, and closes its connection when it is done.
+    Each thread connects (by `connect`, if given) before the barrier, so the race is
+    between bookings rather than between connection set-ups, and closes its connection
+    when it is done.
     """
     barrier = threading.Barrier(len(writers), timeout=BARRIER_TIMEOUT_SECONDS)
 
     def run(writer: Callable[[], Appointment]) -> Outcome:
         try:
-            connect()
+            (connect or connection.ensure_connection)()
             barrier.wait()
             return Outcome(appointment=writer())
         except Exception as error:  # every kind is reported: the tests decide which are fine
