@@ -90,7 +90,10 @@ def choose_staff(company: Company, service: Service, staff_id: str | None) -> li
 def _appointment(company: Company, appointment_id: Any, *, lock: bool) -> Appointment:
     queryset = Appointment.objects.filter(company=company)
     if lock:
-        queryset = queryset.select_for_update()
+        # Only the appointment's own row: a plain FOR UPDATE would also lock the joined
+        # service, stylist and customer rows, out of the stylist lock order, and deadlock
+        # against bookings that take the stylist first and then reference the service.
+        queryset = queryset.select_for_update(of=("self",))
     try:
         return queryset.select_related("service", "staff", "customer").get(pk=appointment_id)
     except (Appointment.DoesNotExist, ValidationError) as error:
