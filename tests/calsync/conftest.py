@@ -17,7 +17,6 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from tests.factories import next_weekday
 
 from phasebook.booking.customers import CustomerDetails
 from phasebook.booking.models import Appointment
@@ -29,6 +28,7 @@ from phasebook.calcom_emulator.state import Booking as EmulatedBooking
 from phasebook.calsync.env import SyncEnv
 from phasebook.calsync.retry import RetryPolicy
 from phasebook.salons.models import Company, Service, Staff
+from tests.factories import next_weekday
 
 TEAM_ID = 77
 TIMEOUTS = CalcomTimeouts(connect=2.0, read=0.5, write=2.0, pool=2.0)

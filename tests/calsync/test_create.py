@@ -7,8 +7,6 @@ from typing import Any
 
 import pytest
 from django.utils import timezone
-from tests.calsync.conftest import TEAM_ID, FakeClock, Mirror, book
-from tests.factories import next_weekday
 
 from phasebook.booking.customers import CustomerDetails
 from phasebook.booking.models import Appointment, SyncStatus
@@ -17,6 +15,8 @@ from phasebook.calcom.models import CalcomEventMap
 from phasebook.calsync.env import SyncEnv
 from phasebook.calsync.models import PhaseSyncTask, TaskStatus
 from phasebook.calsync.runner import drain
+from tests.calsync.conftest import TEAM_ID, FakeClock, Mirror, book
+from tests.factories import next_weekday
 
 
 def _staff_phases(appointment: Appointment) -> list[Any]:
@@ -67,7 +67,9 @@ def test_the_processing_gap_is_never_synced(
 def test_one_failing_phase_gives_partial_and_the_retry_books_only_that_phase(
     salon: SimpleNamespace, mirror: Mirror, env: SyncEnv, clock: FakeClock
 ) -> None:
-    mirror.emulator.inject_fault("server_error", count=1, method="POST", path_prefix="/v2/bookings")
+    mirror.emulator.inject_fault(
+        "server_error", count=1, method="POST", path_prefix="/v2/bookings"
+    )
     appointment = book(salon)
     drain(env)
 

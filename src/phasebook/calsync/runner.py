@@ -17,12 +17,12 @@ from concurrent.futures import ThreadPoolExecutor
 
 from django.db.models import Min
 
-from phasebook.booking.models import Appointment
+from phasebook.booking.models import Appointment, AppointmentPhase
 from phasebook.calcom.client import CalcomClient
 from phasebook.calsync import metrics
 from phasebook.calsync.env import SyncEnv, default_env
-from phasebook.calsync.models import PhaseSyncTask
-from phasebook.calsync.outbox import is_due, lease_jobs
+from phasebook.calsync.models import PhaseSyncTask, SyncAction
+from phasebook.calsync.outbox import is_due, lease_jobs, request_sync
 from phasebook.calsync.phase_sync import Progress, create_missing, discover_and_tidy
 from phasebook.calsync.plan import PhaseJob
 from phasebook.calsync.record import aggregate, record
@@ -44,6 +44,20 @@ def sync_appointment(appointment_id: uuid.UUID, env: SyncEnv | None = None) -> l
         results += run_jobs(appointment_id, jobs, env)
         aggregate(appointment_id)
     return results
+
+
+def verify_appointment(
+    appointment_id: uuid.UUID, env: SyncEnv | None = None
+) -> list[Progress]:
+    """Post-sync verification (seed 2.4) for simple and composite appointments alike.
+
+    Every phase is converged again: its stored booking is read back by uid, a phase marked
+    failed whose booking exists is healed to synced, a booking that vanished is created anew.
+    """
+    env = env or default_env()
+    phases = AppointmentPhase.objects.filter(appointment_id=appointment_id)
+    request_sync(phases, SyncAction.RECONCILE, env.clock())
+    return sync_appointment(appointment_id, env)
 
 
 def run_jobs(appointment_id: uuid.UUID, jobs: list[PhaseJob], env: SyncEnv) -> list[Progress]:
