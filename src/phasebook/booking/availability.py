@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from django.db.models import Q, QuerySet
@@ -172,6 +172,9 @@ def verdict_for(
     exclude: Appointment | None = None,
 ) -> tuple[Verdict, Situation]:
     """The predicate's verdict for starting `service` at `start` with each of `staff`."""
+    # Python adds timedeltas to zoned datetimes in wall-clock time (and drops `fold`):
+    # in UTC, minutes are real minutes on clock-change days too.
+    start = start.astimezone(UTC)
     window = Interval(start, start + timedelta(minutes=service.duration_minutes))
     situation = load_situation(company, service, staff, window, now, customer, exclude)
     verdict = check_start(
