@@ -4,8 +4,11 @@ from django.contrib import admin
 from django.urls import path
 
 from phasebook.api.v1 import api as api_v1
+from phasebook.calsync import views as calsync_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api_v1.urls),
+    path("webhooks/calcom/<slug:company_slug>", calsync_views.calcom_webhook),
+    path("metrics", calsync_views.metrics),
 ]

@@ -7,6 +7,7 @@ import uuid
 from celery import shared_task
 
 from phasebook.calsync.env import default_env
+from phasebook.calsync.reconcile import reconcile_all, reconcile_company_slug
 from phasebook.calsync.runner import due_appointments, sync_appointment
 
 
@@ -26,8 +27,6 @@ def sweep_task() -> int:
 
 @shared_task(name="calsync.reconcile", ignore_result=True)
 def reconcile_task(company_slug: str | None = None) -> None:
-    from phasebook.calsync.reconcile import reconcile_all, reconcile_company_slug
-
     if company_slug is None:
         reconcile_all()
     else:
