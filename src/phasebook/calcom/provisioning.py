@@ -182,7 +182,11 @@ def verify_bookable(
 
 
 @transaction.atomic
-def record_steps(company: Company, steps: list[Step]) -> uuid.UUID | None:
+def record_steps(
+    company: Company,
+    steps: list[Step],
+    reason: CalcomEventMapChange.Reason = CalcomEventMapChange.Reason.PROVISION,
+) -> uuid.UUID | None:
     """Write the new ids into the maps, with one history row each, as one batch."""
     changed = [
         (step, step.event_type_id)
@@ -212,7 +216,7 @@ def record_steps(company: Company, steps: list[Step]) -> uuid.UUID | None:
             staff=target.staff,
             old_event_type_id=step.old_event_type_id,
             new_event_type_id=event_type_id,
-            reason=CalcomEventMapChange.Reason.PROVISION,
+            reason=reason,
         )
     return batch
 
