@@ -256,15 +256,18 @@ def confirm_hold(company: Company, hold_id: Any, now: datetime | None = None) ->
         hold = _appointment(company, hold_id, lock=True)
         if hold.status == AppointmentStatus.BOOKED:
             return hold  # confirming twice is harmless
-        if hold.status != AppointmentStatus.HELD:
+        if hold.status not in (AppointmentStatus.HELD, AppointmentStatus.EXPIRED):
             raise InvalidState("Diese Reservierung ist nicht mehr gültig.", status=hold.status)
-        if hold.hold_expires_at and hold.hold_expires_at > now:
+        unexpired = bool(hold.hold_expires_at and hold.hold_expires_at > now)
+        if hold.status == AppointmentStatus.HELD and unexpired:
             hold.status = AppointmentStatus.BOOKED
             hold.hold_expires_at = None
             hold.save(update_fields=["status", "hold_expires_at", "updated_at"])
             appointment_changed.send(Appointment, appointment=hold, change="booked")
             return hold
-        locks.retire(hold)
+        # Expired, whether or not another booking has retired it already: the same answer.
+        if hold.status == AppointmentStatus.HELD:
+            locks.retire(hold)
     request = BookingRequest(
         hold.service_id,
         hold.start,
