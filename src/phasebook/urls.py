@@ -1,7 +1,7 @@
 from __future__ import annotations
 
 from django.contrib import admin
-from django.urls import path
+from django.urls import include, path
 
 from phasebook.api.v1 import api as api_v1
 from phasebook.calsync import views as calsync_views
@@ -9,6 +9,7 @@ from phasebook.calsync import views as calsync_views
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("api/v1/", api_v1.urls),
+    path("", include("phasebook.health.urls")),
     path("webhooks/calcom/<slug:company_slug>", calsync_views.calcom_webhook),
     path("metrics", calsync_views.metrics),
 ]

@@ -1,0 +1,86 @@
+"""`GET /healthz` (is the database answering?) and `GET /readyz` (also: is Cal.com set up?).
+
+Both are unauthenticated, so they say as little as a probe needs. Anonymous callers get totals
+only: no company names, and no per-company counts either, since a list of counts would reveal
+how many salons there are and how big each one is. Never finding texts (they name stylists),
+exception texts (database host and user) or versions. A valid company API token adds that
+company's own count, and only its own (tenants). The Cal.com figures come from the database
+alone (`offline_findings`): a probe must not wait for, or spend the rate limit of, Cal.com.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from django.core.cache import cache
+from django.db import DatabaseError, connection
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_safe
+
+from phasebook.api.auth import CompanyToken
+from phasebook.calcom.setup_check import offline_findings
+from phasebook.salons.models import Company
+
+logger = logging.getLogger(__name__)
+
+# Probes come every few seconds and anonymously; the setup summary costs a few queries per
+# company, so it is computed at most this often per process.
+SETUP_SUMMARY_SECONDS = 30
+SETUP_SUMMARY_CACHE_KEY = "phasebook.health.calcom_setup"
+
+
+@require_safe
+@never_cache
+def healthz(request: HttpRequest) -> JsonResponse:
+    try:
+        ping_database()
+    except DatabaseError as error:
+        return unavailable(error)
+    return JsonResponse({"status": "ok", "database": "ok"})
+
+
+@require_safe
+@never_cache
+def readyz(request: HttpRequest) -> JsonResponse:
+    try:
+        ping_database()
+        body: dict[str, Any] = {
+            "status": "ok",
+            "database": "ok",
+            "calcom_setup": cache.get_or_set(
+                SETUP_SUMMARY_CACHE_KEY, calcom_setup_summary, SETUP_SUMMARY_SECONDS
+            ),
+        }
+        company = CompanyToken()(request)
+        if company is not None:
+            body["company"] = {"slug": company.slug, "calcom_setup_findings": findings(company)}
+    except DatabaseError as error:
+        return unavailable(error)
+    return JsonResponse(body)
+
+
+def ping_database() -> None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def calcom_setup_summary() -> dict[str, int]:
+    """Totals over the companies with an enabled Cal.com connection."""
+    counts = [findings(company) for company in
+              Company.objects.filter(calcom_connection__is_enabled=True)]
+    return {
+        "companies_incomplete": sum(1 for count in counts if count),
+        "findings": sum(counts),
+    }
+
+
+def findings(company: Company) -> int:
+    return len(offline_findings(company))
+
+
+def unavailable(error: DatabaseError) -> JsonResponse:
+    # The class name only: driver messages name hosts, users and sometimes passwords.
+    logger.warning("Health probe: database unavailable (%s)", type(error).__name__)
+    return JsonResponse({"status": "error", "database": "error"}, status=503)
