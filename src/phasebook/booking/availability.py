@@ -62,6 +62,9 @@ def _phase_busy(
     )
     if exclude is not None:
         phases = phases.exclude(appointment=exclude)
+    # Ordered by the phase's own columns: the model's default ordering goes through the
+    # appointment and would join its table a second time.
+    phases = phases.order_by("start_time", "sequence_order")
     busy: dict[Any, list[Busy]] = defaultdict(list)
     for staff_id, start, end, name, appointment_id in phases.values_list(
         "staff_id", "start_time", "end_time", "segment_name", "appointment_id"
