@@ -1,0 +1,106 @@
+"""64 clients booking overlapping times through the booking service on PostgreSQL.
+
+Each client is a thread with its own connection. They book cuts on the demo's stylists
+at random quarter hours of the next days, so many requests collide; afterwards raw SQL
+checks that no stylist and no customer is double-booked.
+
+    uv run python bench/booking_throughput.py [--clients 64] [--seconds 30]
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import threading
+import time
+from collections import Counter
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from common import DEFAULT_URL, demo_salon, reset, setup
+
+NOW = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)  # a Monday morning
+DAYS = 60  # weekdays from the day after NOW on
+STYLISTS = 10
+
+
+def _starts(company: Any) -> list[datetime]:
+    """Every quarter hour from 09:00 to 17:30 on the weekdays after NOW, in the salon's zone."""
+    first = NOW.astimezone(company.zone).date() + timedelta(days=1)
+    days = [first + timedelta(days=offset) for offset in range(DAYS)]
+    return [
+        datetime(day.year, day.month, day.day, 9, 0, tzinfo=company.zone).astimezone(UTC)
+        + timedelta(minutes=15 * quarter)
+        for day in days
+        if day.weekday() < 5
+        for quarter in range(35)
+    ]
+
+
+def _client(number: int, company: Any, service_id: int, starts: list[datetime],
+            deadline: float, outcomes: Counter[str], lock: threading.Lock) -> None:
+    from django.db import connection
+
+    from phasebook.booking.customers import CustomerDetails
+    from phasebook.booking.errors import BookingError
+    from phasebook.booking.services import BookingRequest, book_appointment
+
+    rng = random.Random(number)
+    local: Counter[str] = Counter()
+    try:
+        attempt = 0
+        while time.monotonic() < deadline:
+            attempt += 1
+            request = BookingRequest(service_id, rng.choice(starts),
+                                     CustomerDetails(f"Kunde {number}-{attempt}"))
+            try:
+                book_appointment(company, request, now=NOW)
+                local["booked"] += 1
+            except BookingError as error:
+                local[type(error).__name__] += 1
+            except Exception as error:  # counted, never hidden: any of these is a bug
+                local[f"UNEXPECTED {type(error).__name__}"] += 1
+    finally:
+        connection.close()
+        with lock:
+            outcomes.update(local)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--database-url", default=DEFAULT_URL)
+    parser.add_argument("--clients", type=int, default=64)
+    parser.add_argument("--seconds", type=float, default=30.0)
+    args = parser.parse_args()
+    setup(args.database_url)
+    from tests.booking.overlaps import customer_overlaps, staff_overlaps
+
+    from phasebook.salons.models import Service
+
+    reset()
+    company, _ = demo_salon(STYLISTS)
+    cut = Service.objects.get(company=company, name="Herrenhaarschnitt")
+    starts = _starts(company)
+    outcomes: Counter[str] = Counter()
+    lock = threading.Lock()
+    deadline = time.monotonic() + args.seconds
+    threads = [threading.Thread(target=_client, args=(n, company, cut.pk, starts, deadline,
+                                                       outcomes, lock))
+               for n in range(args.clients)]
+    began = time.monotonic()
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    elapsed = time.monotonic() - began
+    print(f"clients {args.clients}, {elapsed:.1f} s")
+    print(f"successful bookings/s: {outcomes['booked'] / elapsed:.1f}")
+    print(f"attempts/s: {sum(outcomes.values()) / elapsed:.1f}")
+    for kind, count in sorted(outcomes.items()):
+        print(f"  {kind}: {count}")
+    print(f"stylist overlaps: {staff_overlaps()}, customer overlaps: {customer_overlaps()}")
+
+
+if __name__ == "__main__":
+    main()
