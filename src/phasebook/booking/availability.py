@@ -41,8 +41,20 @@ def live_appointments(now: datetime) -> Q:
     )
 
 
-def overlapping(interval: Interval, start: str = "start", end: str = "end") -> Q:
-    return Q(**{f"{start}__lt": interval.end, f"{end}__gt": interval.start})
+# An appointment lies inside one opening window of one day (weekly hours cannot run
+# past midnight), so no appointment or phase is this long. Bounding the start from below
+# lets the (staff, start_time) index do a range scan instead of reading every older row.
+LONGEST_APPOINTMENT = timedelta(days=1)
+
+
+def overlapping(
+    interval: Interval, start: str = "start", end: str = "end", longest: timedelta | None = None
+) -> Q:
+    """Rows whose [start, end) overlaps `interval`; `longest` bounds their length, if known."""
+    condition = Q(**{f"{start}__lt": interval.end, f"{end}__gt": interval.start})
+    if longest is not None:
+        condition &= Q(**{f"{start}__gt": interval.start - longest})
+    return condition
 
 
 def qualified_staff(company: Company, service: Service) -> QuerySet[Staff]:
@@ -54,12 +66,13 @@ def qualified_staff(company: Company, service: Service) -> QuerySet[Staff]:
 def _phase_busy(
     staff_ids: Sequence[Any], window: Interval, now: datetime, exclude: Appointment | None
 ) -> dict[Any, list[Busy]]:
+    # blocks_staff is only ever set on phases of booked or held appointments; of those,
+    # only holds that have run out must be left out.
     phases = AppointmentPhase.objects.filter(
-        overlapping(window, "start_time", "end_time"),
+        overlapping(window, "start_time", "end_time", LONGEST_APPOINTMENT),
         staff_id__in=staff_ids,
         blocks_staff=True,
-        appointment__in=Appointment.objects.filter(live_appointments(now)),
-    )
+    ).exclude(appointment__status=AppointmentStatus.HELD, appointment__hold_expires_at__lte=now)
     if exclude is not None:
         phases = phases.exclude(appointment=exclude)
     # Ordered by the phase's own columns: the model's default ordering goes through the
@@ -121,7 +134,7 @@ def customer_busy(
     if customer is None or customer.pk is None:
         return []
     appointments = Appointment.objects.filter(
-        live_appointments(now), overlapping(window), customer=customer
+        live_appointments(now), overlapping(window, longest=LONGEST_APPOINTMENT), customer=customer
     )
     if exclude is not None:
         appointments = appointments.exclude(pk=exclude.pk)

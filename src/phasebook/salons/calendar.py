@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from functools import cache
 
 import holidays
 
@@ -10,17 +11,21 @@ from phasebook.salons.models import Company
 from phasebook.scheduling.availability import Policy
 
 
+@cache
+def public_holidays(country: str, subdivision: str, year: int) -> frozenset[date]:
+    """Computing a year's holidays costs about as much as a slot search; they never change."""
+    return frozenset(holidays.country_holidays(country, subdiv=subdivision or None, years=year))
+
+
 def closed_dates(company: Company, first: date, last: date) -> frozenset[date]:
     """The company's own closed days plus its country's public holidays in first … last."""
-    own = {date.fromisoformat(value) for value in company.closed_dates}
+    closed = {date.fromisoformat(value) for value in company.closed_dates}
     if company.public_holidays_country:
-        public = holidays.country_holidays(
-            company.public_holidays_country,
-            subdiv=company.public_holidays_subdivision or None,
-            years=range(first.year, last.year + 1),
-        )
-        own.update(public.keys())
-    return frozenset(day for day in own if first <= day <= last)
+        for year in range(first.year, last.year + 1):
+            closed |= public_holidays(
+                company.public_holidays_country, company.public_holidays_subdivision, year
+            )
+    return frozenset(day for day in closed if first <= day <= last)
 
 
 def booking_policy(company: Company, first: date, last: date) -> Policy:

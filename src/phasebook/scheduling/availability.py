@@ -287,14 +287,32 @@ def candidate_starts(policy: Policy, first_day: date, last_day: date) -> list[da
             spans, windows_on(policy.opening_hours, day, policy.zone), strict=True
         ):
             low, high = _wall_seconds(day, opening, closing, window)
-            for second in range(-(-low // step) * step, high, step):
-                wall_time = time(second // 3600, second // 60 % 60, second % 60)
-                starts.extend(
-                    instant
-                    for instant in local_instants(day, wall_time, policy.zone)
-                    if window.start <= instant < window.end
-                )
+            starts.extend(
+                _grid_instants(day, range(-(-low // step) * step, high, step), window, policy.zone)
+            )
     return sorted(starts)
+
+
+def _wall_time(second: int) -> time:
+    return time(second // 3600, second // 60 % 60, second % 60)
+
+
+def _grid_instants(day: date, grid: range, window: Interval, zone: ZoneInfo) -> list[datetime]:
+    """The instants of the wall-clock seconds `grid` of `day` that lie in `window`."""
+    if not grid:
+        return []
+    first = local_instants(day, _wall_time(grid.start), zone)
+    same_offset = (
+        window.start.astimezone(zone).utcoffset() == window.end.astimezone(zone).utcoffset()
+    )
+    if same_offset and len(first) == 1:
+        # No clock change inside the window: one conversion, then arithmetic.
+        instants = [first[0] + timedelta(seconds=second - grid.start) for second in grid]
+    else:
+        instants = [
+            instant for second in grid for instant in local_instants(day, _wall_time(second), zone)
+        ]
+    return [instant for instant in instants if window.start <= instant < window.end]
 
 
 def _wall_seconds(day: date, opening: time, closing: time, window: Interval) -> tuple[int, int]:

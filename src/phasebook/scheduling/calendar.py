@@ -86,6 +86,9 @@ def local_instant(day: date, wall_time: time, zone: ZoneInfo) -> datetime | None
 def local_instants(day: date, wall_time: time, zone: ZoneInfo) -> list[datetime]:
     """Every UTC instant showing this wall-clock time: none in the hour skipped when clocks
     go forward, two in the hour repeated when they go back, else one."""
+    local = datetime.combine(day, wall_time, tzinfo=zone)
+    if local.utcoffset() == local.replace(fold=1).utcoffset():
+        return [local.astimezone(UTC)]  # the common case: no clock change at this time
     instants: list[datetime] = []
     for fold in (0, 1):
         local = datetime.combine(day, wall_time, tzinfo=zone).replace(fold=fold)
