@@ -25,7 +25,7 @@ from phasebook.calcom.client import CalcomClient, CalcomTimeouts
 from phasebook.calcom.models import CalcomConnection, CalcomEventMap
 from phasebook.calcom_emulator import CalcomEmulator, RunningEmulator, start_in_thread
 from phasebook.calcom_emulator.state import Booking as EmulatedBooking
-from phasebook.calsync.env import SyncEnv
+from phasebook.calsync.env import ClientPool, SyncEnv
 from phasebook.calsync.retry import RetryPolicy
 from phasebook.salons.models import Company, Service, Staff
 from tests.factories import next_weekday
@@ -98,7 +98,7 @@ def env(clock: FakeClock) -> SyncEnv:
     return SyncEnv(
         clock=clock,
         rng=random.Random(7),
-        client_for=client_without_limiter,
+        client_for=ClientPool(client_without_limiter),
         retry=RetryPolicy(max_attempts=5),
     )
 

@@ -46,6 +46,8 @@ class Progress:
     latency_ms: float | None = None
     error: Exception | None = None
     abandoned: bool = False
+    # Set by the recorder: a newer change arrived while this attempt ran.
+    superseded: bool = False
 
     @property
     def needs_create(self) -> bool:

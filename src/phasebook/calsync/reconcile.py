@@ -88,12 +88,12 @@ def reconcile_company(
     now = env.clock()
     start, end = window or (now - timedelta(days=PAST_DAYS), now + company.horizon)
     report = ReconcileReport(company.slug)
-    with env.client_for(company) as client:
-        bookings = [b for b in _all_bookings(client, start, end) if b.status not in DEAD_STATUSES]
-        report.calcom_bookings = len(bookings)
-        ours = [b for b in bookings if is_ours(b.metadata)
-                and b.metadata.get(META_COMPANY) == company.slug]
-        _cancel_orphans(client, company, ours, report)
+    client = env.client_for(company)
+    bookings = [b for b in _all_bookings(client, start, end) if b.status not in DEAD_STATUSES]
+    report.calcom_bookings = len(bookings)
+    ours = [b for b in bookings
+            if is_ours(b.metadata) and b.metadata.get(META_COMPANY) == company.slug]
+    _cancel_orphans(client, company, ours, report)
     _remember_strays(company, ours, report)
     _resync_missing(company, ours, start, end, report)
     _mirror_external(company, [b for b in bookings if not is_ours(b.metadata)], start, end,

@@ -26,7 +26,8 @@ from phasebook.calsync.phase_sync import Progress
 logger = logging.getLogger(__name__)
 
 
-def record(progress: Progress, env: SyncEnv) -> None:
+def record(progress: Progress, env: SyncEnv) -> bool:
+    """Store the attempt; True when a newer change superseded it (the row is due again)."""
     job = progress.job
     now = env.clock()
     with transaction.atomic():
@@ -35,7 +36,7 @@ def record(progress: Progress, env: SyncEnv) -> None:
         if task.lease_token != job.lease_token:
             logger.warning("phase %s: lease lost before recording; the next holder takes over",
                            job.phase_id)
-            return
+            return False
         _store_bookings(phase, progress, now)
         _decide_next(task, phase, progress, now, env)
         task.lease_token, task.leased_until = None, None
@@ -45,6 +46,7 @@ def record(progress: Progress, env: SyncEnv) -> None:
             "calcom_metadata", "calcom_sync_status", "sync_error_message", "updated_at",
         ])
     _count(progress)
+    return task.generation != job.generation
 
 
 def _store_bookings(phase: AppointmentPhase, progress: Progress, now: datetime) -> None:

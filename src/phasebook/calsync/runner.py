@@ -41,8 +41,11 @@ def sync_appointment(appointment_id: uuid.UUID, env: SyncEnv | None = None) -> l
         jobs = lease_jobs(appointment_id, env)
         if not jobs:
             break
-        results += run_jobs(appointment_id, jobs, env)
+        progresses = run_jobs(appointment_id, jobs, env)
+        results += progresses
         aggregate(appointment_id)
+        if not any(progress.superseded for progress in progresses):
+            break
     return results
 
 
@@ -67,13 +70,12 @@ def run_jobs(appointment_id: uuid.UUID, jobs: list[PhaseJob], env: SyncEnv) -> l
     except Exception as error:
         progresses = [Progress(job, error=error) for job in jobs]
     else:
-        with client:
-            progresses = _call_calcom(jobs, client, env)
+        progresses = _call_calcom(jobs, client, env)
     for progress in progresses:
         if progress.abandoned:
             logger.warning("phase %s: attempt abandoned before recording", progress.job.phase_id)
             continue
-        record(progress, env)
+        progress.superseded = record(progress, env)
     return progresses
 
 
