@@ -41,7 +41,8 @@ from phasebook.calsync.reconcile import reconcile_company
 from phasebook.calsync.retry import RetryPolicy
 from phasebook.calsync.runner import drain
 from phasebook.salons.models import Company
-from tests.calsync.conftest import FakeClock, Mirror, connect_salon
+from tests.calsync.conftest import FakeClock
+from tests.calsync.mirror import Mirror, connect_salon
 from tests.factories import make_staff, next_weekday
 
 APPOINTMENTS = 500

@@ -15,7 +15,8 @@ from phasebook.calcom.models import CalcomEventMap
 from phasebook.calsync.env import SyncEnv
 from phasebook.calsync.models import PhaseSyncTask, TaskStatus
 from phasebook.calsync.runner import drain
-from tests.calsync.conftest import TEAM_ID, FakeClock, Mirror, book
+from tests.calsync.conftest import FakeClock, book
+from tests.calsync.mirror import TEAM_ID, Mirror
 from tests.factories import next_weekday
 
 

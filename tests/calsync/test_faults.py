@@ -18,7 +18,8 @@ from phasebook.calsync.outbox import lease_jobs, request_sync
 from phasebook.calsync.phase_sync import Progress, create_missing, no_checkpoint
 from phasebook.calsync.plan import PhaseJob
 from phasebook.calsync.runner import drain, verify_appointment
-from tests.calsync.conftest import FakeClock, Mirror, book
+from tests.calsync.conftest import FakeClock, book
+from tests.calsync.mirror import Mirror
 
 
 @pytest.mark.parametrize("mode", ["lose_response", "timeout", "drop", "server_error"])

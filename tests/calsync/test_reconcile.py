@@ -19,7 +19,8 @@ from phasebook.calsync.models import DriftKind, SyncDrift, WebhookDelivery
 from phasebook.calsync.reconcile import reconcile_company
 from phasebook.calsync.runner import drain
 from phasebook.salons.models import ExternalBusyBlock
-from tests.calsync.conftest import Mirror, book
+from tests.calsync.conftest import book
+from tests.calsync.mirror import Mirror
 
 
 def _direct_booking(mirror: Mirror, host_id: int, start: Any, metadata: dict[str, Any]) -> Any:

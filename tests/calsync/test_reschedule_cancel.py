@@ -12,7 +12,8 @@ from phasebook.calsync.env import SyncEnv
 from phasebook.calsync.models import PhaseSyncTask, TaskStatus
 from phasebook.calsync.outbox import lease_jobs
 from phasebook.calsync.runner import drain, run_jobs
-from tests.calsync.conftest import FakeClock, Mirror, book
+from tests.calsync.conftest import FakeClock, book
+from tests.calsync.mirror import Mirror
 
 
 def _assert_mirrored(appointment: Appointment, mirror: Mirror) -> None:

@@ -12,6 +12,7 @@ predicate ends in IntegrityError, which becomes SlotTaken with alternatives.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -45,6 +46,12 @@ from phasebook.scheduling.phases import PlannedPhase
 
 # Conflicts that another booking caused, and that another time may not have.
 _TAKEN_RULES = {Rule.STAFF_BUSY, Rule.CUSTOMER_BUSY, Rule.EXTERNAL_BUSY}
+
+PreBookingCheck = Callable[[Company, Service, list[Staff], datetime], list[Staff]]
+# Checks that run BEFORE the booking transaction opens, because they may ask another system
+# (e.g. Cal.com's slots). Other apps register here, so booking does not depend on them. A
+# check returns the candidate stylists it agrees with or raises a BookingError.
+PRE_BOOKING_CHECKS: list[PreBookingCheck] = []
 
 
 @dataclass(frozen=True)
@@ -223,6 +230,8 @@ def _create(
     _require_aware(request.start)
     service = get_service(company, request.service_id)
     candidates = choose_staff(company, service, request.staff_id)
+    for check in PRE_BOOKING_CHECKS:
+        candidates = check(company, service, candidates, request.start)
     try:
         with transaction.atomic():
             # Inside the transaction: a booking that fails leaves no stray customer behind.

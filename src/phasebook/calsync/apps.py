@@ -8,7 +8,11 @@ class CalsyncConfig(AppConfig):
     verbose_name = "Cal.com sync"
 
     def ready(self) -> None:
+        from phasebook.booking.services import PRE_BOOKING_CHECKS
         from phasebook.booking.signals import appointment_changed
         from phasebook.calsync.outbox import record_change
+        from phasebook.calsync.slot_check import calcom_slot_check
 
         appointment_changed.connect(record_change, dispatch_uid="calsync.record_change")
+        if calcom_slot_check not in PRE_BOOKING_CHECKS:
+            PRE_BOOKING_CHECKS.append(calcom_slot_check)

@@ -1,0 +1,81 @@
+"""Preventive slot check (seed 5.2 B): Cal.com is asked before the booking transaction opens."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.utils import timezone
+
+from phasebook.booking.errors import SlotTaken
+from phasebook.booking.models import Appointment
+from phasebook.calcom.schemas import Slot
+from phasebook.calcom_emulator.state import NewBooking
+from phasebook.calsync.env import SyncEnv
+from phasebook.calsync.models import CalcomSyncSettings
+from phasebook.calsync.slot_check import covers
+from tests.calsync.conftest import book
+from tests.calsync.mirror import Mirror
+from tests.factories import next_weekday
+
+
+@pytest.fixture
+def checking(salon: SimpleNamespace, mirror: Mirror, env: SyncEnv,
+             monkeypatch: pytest.MonkeyPatch) -> Mirror:
+    CalcomSyncSettings.objects.create(company=salon.company, slot_check_enabled=True)
+    monkeypatch.setattr("phasebook.calsync.slot_check.default_env", lambda: env)
+    return mirror
+
+
+def _block_in_calcom(mirror: Mirror, host_id: int, start: object, minutes: int) -> None:
+    state = mirror.emulator.state
+    event_type = next(et for et in state.event_types.values()
+                      if et.host_ids == (host_id,) and et.length_in_minutes == minutes)
+    attendee = {"name": "Direkt", "email": "direkt@example.com", "timeZone": "Europe/Berlin"}
+    state.create_booking(NewBooking(event_type.id, start, attendee, {}))  # type: ignore[arg-type]
+
+
+def test_a_booking_is_refused_when_cal_com_has_the_stylist_busy_during_a_later_phase(
+    salon: SimpleNamespace, checking: Mirror
+) -> None:
+    start = next_weekday(timezone.now(), hour=10)
+    # The cut phase (C) of a colour at 10:00 starts at 11:20.
+    _block_in_calcom(checking, checking.hosts[str(salon.anna.pk)],
+                     start + timedelta(minutes=85), minutes=20)
+
+    with pytest.raises(SlotTaken, match=r"Cal\.com meldet diese Zeit als belegt"):
+        book(salon)
+
+    assert not Appointment.objects.exists()
+
+
+def test_cal_com_busy_during_the_processing_gap_does_not_refuse(
+    salon: SimpleNamespace, checking: Mirror
+) -> None:
+    start = next_weekday(timezone.now(), hour=10)
+    _block_in_calcom(checking, checking.hosts[str(salon.anna.pk)],
+                     start + timedelta(minutes=30), minutes=30)
+
+    assert book(salon).staff_id == salon.anna.pk
+
+
+def test_an_unreachable_cal_com_does_not_stop_bookings(
+    salon: SimpleNamespace, checking: Mirror
+) -> None:
+    checking.emulator.inject_fault("server_error", count=None, path_prefix="/v2/slots")
+
+    assert book(salon, service=salon.cut).pk is not None
+
+
+def test_free_slots_cover_a_phase_that_is_off_their_grid() -> None:
+    start = next_weekday(timezone.now(), hour=10)
+
+    def slot(minutes: int) -> Slot:
+        begin = start + timedelta(minutes=minutes)
+        return Slot(start=begin, end=begin + timedelta(minutes=40))
+
+    phase = (start + timedelta(minutes=20), start + timedelta(minutes=60))
+    assert covers([slot(0), slot(40)], *phase)
+    assert not covers([slot(0)], *phase)
+    assert not covers([slot(40)], *phase)
