@@ -15,6 +15,7 @@ from typing import Any
 from django.db.models import Q, QuerySet
 
 from phasebook.booking.models import Appointment, AppointmentPhase, AppointmentStatus
+from phasebook.common.db import EpochSeconds
 from phasebook.salons.calendar import booking_policy
 from phasebook.salons.models import Absence, Company, Customer, ExternalBusyBlock, Service, Staff
 from phasebook.scheduling.availability import (
@@ -79,10 +80,12 @@ def _phase_busy(
     # appointment and would join its table a second time.
     phases = phases.order_by("start_time", "sequence_order")
     busy: dict[Any, list[Busy]] = defaultdict(list)
-    for staff_id, start, end, name, appointment_id in phases.values_list(
-        "staff_id", "start_time", "end_time", "segment_name", "appointment_id"
-    ):
-        busy[staff_id].append(Busy(Interval(start, end), BusyKind.PHASE, name, str(appointment_id)))
+    rows = phases.values_list(
+        EpochSeconds("start_time"), EpochSeconds("end_time"), "staff_id", "segment_name"
+    )
+    for start, end, staff_id, name in rows:
+        interval = Interval(datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC))
+        busy[staff_id].append(Busy(interval, BusyKind.PHASE, name))
     return busy
 
 
@@ -139,8 +142,8 @@ def customer_busy(
     if exclude is not None:
         appointments = appointments.exclude(pk=exclude.pk)
     return [
-        Busy(Interval(start, end), BusyKind.APPOINTMENT, "", str(pk))
-        for pk, start, end in appointments.values_list("pk", "start", "end")
+        Busy(Interval(start, end), BusyKind.APPOINTMENT)
+        for start, end in appointments.values_list("start", "end")
     ]
 
 

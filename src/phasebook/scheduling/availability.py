@@ -78,7 +78,6 @@ class Busy:
     interval: Interval
     kind: BusyKind
     label: str = ""  # what blocks, for explanations, e.g. "Formschnitt"; never personal data
-    reference: str | None = None  # e.g. the blocking appointment's id
 
 
 @dataclass(frozen=True, slots=True)
@@ -302,17 +301,19 @@ def _grid_instants(day: date, grid: range, window: Interval, zone: ZoneInfo) -> 
     if not grid:
         return []
     first = local_instants(day, _wall_time(grid.start), zone)
-    same_offset = (
-        window.start.astimezone(zone).utcoffset() == window.end.astimezone(zone).utcoffset()
-    )
-    if same_offset and len(first) == 1:
-        # No clock change inside the window: one conversion, then arithmetic.
+    if len(first) == 1 and _no_clock_change(first[0], window.end, zone):
+        # One conversion, then arithmetic: wall clock and UTC advance together.
         instants = [first[0] + timedelta(seconds=second - grid.start) for second in grid]
     else:
         instants = [
             instant for second in grid for instant in local_instants(day, _wall_time(second), zone)
         ]
     return [instant for instant in instants if window.start <= instant < window.end]
+
+
+def _no_clock_change(start: datetime, end: datetime, zone: ZoneInfo) -> bool:
+    # Clocks change at most once a day, so equal offsets at both ends mean no change between.
+    return start.astimezone(zone).utcoffset() == end.astimezone(zone).utcoffset()
 
 
 def _wall_seconds(day: date, opening: time, closing: time, window: Interval) -> tuple[int, int]:
