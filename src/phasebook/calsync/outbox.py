@@ -8,7 +8,6 @@ schedules runs only after the commit. Holds never reach it: only booked appointm
 from __future__ import annotations
 
 import uuid
-from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
@@ -21,7 +20,7 @@ from phasebook.calcom.models import CalcomConnection
 from phasebook.calsync import dispatch
 from phasebook.calsync.env import SyncEnv
 from phasebook.calsync.models import PhaseSyncTask, SyncAction, TaskStatus
-from phasebook.calsync.plan import PhaseJob, build_job
+from phasebook.calsync.plan import LeaseContext, PhaseJob, build_job
 
 ACTION_FOR_CHANGE = {
     "booked": SyncAction.CREATE,
@@ -109,14 +108,17 @@ def lease_jobs(appointment_id: uuid.UUID, env: SyncEnv) -> list[PhaseJob]:
                 "appointment__service",
             )
         )
-        return [_lease(task, now, env) for task in tasks]
+        if not tasks:
+            return []
+        context = LeaseContext.load(tasks[0].appointment)
+        return [_lease(task, now, env, context) for task in tasks]
 
 
-def _lease(task: PhaseSyncTask, now: datetime, env: SyncEnv) -> PhaseJob:
+def _lease(task: PhaseSyncTask, now: datetime, env: SyncEnv, context: LeaseContext) -> PhaseJob:
     token = uuid.uuid4()
     task.status, task.lease_token, task.leased_until = TaskStatus.RUNNING, token, now + env.lease
     task.attempts += 1
-    job = build_job(task, token)
+    job = build_job(task, token, context)
     if job.desired is not None:
         window = job.desired.window.as_json()
         if window not in task.open_creates:
@@ -127,7 +129,7 @@ def _lease(task: PhaseSyncTask, now: datetime, env: SyncEnv) -> PhaseJob:
     return job
 
 
-def _lock_skipping_locked(tasks: QuerySet[PhaseSyncTask]) -> Iterable[PhaseSyncTask]:
+def _lock_skipping_locked(tasks: QuerySet[PhaseSyncTask]) -> list[PhaseSyncTask]:
     """Rows another worker is leasing right now are skipped, not waited for (PostgreSQL).
 
     SQLite has no row locks; its IMMEDIATE transactions serialize the lease instead.

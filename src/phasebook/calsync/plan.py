@@ -114,20 +114,37 @@ def sync_settings(company_id: int) -> CalcomSyncSettings:
     return found or CalcomSyncSettings(company_id=company_id)
 
 
+@dataclass(frozen=True)
+class LeaseContext:
+    """What every job of one appointment shares; read once per lease."""
+
+    settings: CalcomSyncSettings
+    api_version: str
+    first_staff_order: int | None
+
+    @classmethod
+    def load(cls, appointment: Appointment) -> LeaseContext:
+        first = AppointmentPhase.objects.filter(
+            appointment_id=appointment.pk, staff_required=True
+        ).order_by("sequence_order").values_list("sequence_order", flat=True).first()
+        versions = CalcomConnection.objects.filter(company_id=appointment.company_id)
+        return cls(
+            settings=sync_settings(appointment.company_id),
+            api_version=versions.values_list("bookings_api_version", flat=True).first() or "",
+            first_staff_order=first,
+        )
+
+
 def attendee_for(
-    phase: AppointmentPhase, appointment: Appointment, settings: CalcomSyncSettings
+    phase: AppointmentPhase, appointment: Appointment, context: LeaseContext
 ) -> Attendee:
     """The customer or the salon placeholder, following the company's attendee policy.
 
     Cal.com needs an e-mail or a phone number; a customer with neither is booked under the
     placeholder address with their name, so the booking still shows who is coming.
     """
-    company = appointment.company
-    first_staff_phase = not AppointmentPhase.objects.filter(
-        appointment_id=appointment.pk,
-        staff_required=True,
-        sequence_order__lt=phase.sequence_order,
-    ).exists()
+    company, settings = appointment.company, context.settings
+    first_staff_phase = phase.sequence_order == context.first_staff_order
     customer_attends = settings.attendee_policy == AttendeePolicy.EVERY_PHASE or (
         settings.attendee_policy == AttendeePolicy.FIRST_PHASE and first_staff_phase
     )
@@ -145,7 +162,7 @@ def attendee_for(
 
 
 def desired_booking(
-    phase: AppointmentPhase, appointment: Appointment, settings: CalcomSyncSettings
+    phase: AppointmentPhase, appointment: Appointment, context: LeaseContext
 ) -> DesiredBooking | None:
     """None when the phase must have no live Cal.com booking; raises SyncProblem when it
     should have one but cannot (no event type mapped)."""
@@ -165,7 +182,7 @@ def desired_booking(
     request = CreateBookingRequest(
         start=phase.start_time,
         event_type_id=mapping.event_type_id,
-        attendee=attendee_for(phase, appointment, settings),
+        attendee=attendee_for(phase, appointment, context),
         metadata=booking_metadata(phase, company.slug),
     )
     return DesiredBooking(
@@ -174,13 +191,12 @@ def desired_booking(
     )
 
 
-def build_job(task: PhaseSyncTask, lease_token: uuid.UUID) -> PhaseJob:
+def build_job(task: PhaseSyncTask, lease_token: uuid.UUID, context: LeaseContext) -> PhaseJob:
     """Snapshot of everything the worker needs; runs in the lease transaction."""
     phase, appointment = task.phase, task.appointment
-    settings = sync_settings(task.company_id)
     problem: SyncProblem | None = None
     try:
-        desired = desired_booking(phase, appointment, settings)
+        desired = desired_booking(phase, appointment, context)
     except SyncProblem as error:
         desired, problem = None, error
     return PhaseJob(
@@ -194,11 +210,7 @@ def build_job(task: PhaseSyncTask, lease_token: uuid.UUID) -> PhaseJob:
         desired=desired,
         known_uids=known_uids(phase),
         lookups=tuple(Window.from_json(raw) for raw in task.open_creates),
-        api_version=_bookings_api_version(task.company_id),
+        api_version=context.api_version,
         problem=problem,
     )
 
-
-def _bookings_api_version(company_id: int) -> str:
-    versions = CalcomConnection.objects.filter(company_id=company_id)
-    return versions.values_list("bookings_api_version", flat=True).first() or ""

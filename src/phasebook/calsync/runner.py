@@ -4,7 +4,7 @@
 1. lease the appointment's due outbox rows (short transaction, committed before any HTTP);
 2. stage one for all phases in parallel (find, keep, cancel stale), then stage two
    (create what is missing), on a bounded thread pool; no transaction is open meanwhile;
-3. record each phase's outcome (short transaction per phase), then aggregate the appointment;
+3. record every phase's outcome and aggregate the appointment (one short transaction);
 4. if a newer change arrived meanwhile, go round again (bounded).
 """
 
@@ -15,6 +15,7 @@ import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
+from django.db import transaction
 from django.db.models import Min
 
 from phasebook.booking.models import Appointment, AppointmentPhase
@@ -43,7 +44,6 @@ def sync_appointment(appointment_id: uuid.UUID, env: SyncEnv | None = None) -> l
             break
         progresses = run_jobs(appointment_id, jobs, env)
         results += progresses
-        aggregate(appointment_id)
         if not any(progress.superseded for progress in progresses):
             break
     return results
@@ -71,12 +71,25 @@ def run_jobs(appointment_id: uuid.UUID, jobs: list[PhaseJob], env: SyncEnv) -> l
         progresses = [Progress(job, error=error) for job in jobs]
     else:
         progresses = _call_calcom(jobs, client, env)
-    for progress in progresses:
-        if progress.abandoned:
-            logger.warning("phase %s: attempt abandoned before recording", progress.job.phase_id)
-            continue
-        progress.superseded = record(progress, env)
+    _record_all(appointment_id, progresses, env)
     return progresses
+
+
+def _record_all(appointment_id: uuid.UUID, progresses: list[Progress], env: SyncEnv) -> None:
+    """One transaction for the appointment's phases (one commit instead of one per phase).
+
+    It locks the appointment row first, as rescheduling and cancelling do, so a recording and
+    a change of the same appointment queue up instead of deadlocking on its phase rows.
+    """
+    with transaction.atomic():
+        list(Appointment.objects.select_for_update().filter(pk=appointment_id).values("pk"))
+        for progress in progresses:
+            if progress.abandoned:
+                logger.warning("phase %s: attempt abandoned before recording",
+                               progress.job.phase_id)
+                continue
+            progress.superseded = record(progress, env)
+        aggregate(appointment_id)
 
 
 def _call_calcom(jobs: list[PhaseJob], client: CalcomClient, env: SyncEnv) -> list[Progress]:
