@@ -136,6 +136,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# The Cal.com sync's safety nets (celery beat): the sweeper re-dispatches outbox rows whose
+# message was lost, whose retry is due or whose worker died; reconciliation compares with
+# Cal.com itself (webhooks are best effort there, reference §12).
+CELERY_BEAT_SCHEDULE = {
+    "calsync-sweep": {"task": "calsync.sweep", "schedule": 30.0},
+    "calsync-reconcile": {"task": "calsync.reconcile", "schedule": 15 * 60.0},
+}
 
 LOGGING = {
     "version": 1,
