@@ -23,7 +23,7 @@ def _ensure_database(url: str) -> None:
             admin.execute(f'CREATE DATABASE "{name}"')
 
 
-def setup(url: str) -> None:
+def setup(url: str, *, migrate: bool = True) -> None:
     """Point Django at `url` (created if missing), migrate it quietly."""
     if not url.startswith("postgres"):
         sys.exit("the benchmarks need PostgreSQL (its exclusion constraints are the point)")
@@ -36,7 +36,8 @@ def setup(url: str) -> None:
     django.setup()
     from django.core.management import call_command
 
-    call_command("migrate", verbosity=0)
+    if migrate:
+        call_command("migrate", verbosity=0)
 
 
 def reset() -> None:

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import Q, QuerySet, Sum
 
 from phasebook.booking.models import Appointment, AppointmentPhase, AppointmentStatus
 from phasebook.common.db import EpochSeconds
@@ -62,6 +62,30 @@ def qualified_staff(company: Company, service: Service) -> QuerySet[Staff]:
     return Staff.objects.filter(company=company, is_active=True, services=service).order_by(
         "name", "id"
     )
+
+
+def least_busy_first(
+    company: Company, staff_ids: Sequence[str], candidates: Sequence[Staff], start: datetime
+) -> list[Staff]:
+    """The candidates named in `staff_ids`, those with the fewest booked minutes on the
+    local day of `start` first (ties keep the candidates' order)."""
+    chosen = [member for member in candidates if str(member.id) in set(staff_ids)]
+    if len(chosen) < 2:
+        return chosen
+    day = start.astimezone(company.zone).date()
+    midnight = datetime(day.year, day.month, day.day, tzinfo=company.zone)
+    booked = dict(
+        AppointmentPhase.objects.filter(
+            staff__in=chosen,
+            blocks_staff=True,
+            start_time__gte=midnight,
+            start_time__lt=midnight + timedelta(days=1),
+        )
+        .values("staff")
+        .annotate(minutes=Sum("duration_minutes"))
+        .values_list("staff", "minutes")
+    )
+    return sorted(chosen, key=lambda member: booked.get(member.id, 0))
 
 
 def _phase_busy(

@@ -1,7 +1,10 @@
 """Row locks and hold expiry for the write path, in one place.
 
-Lock order, everywhere: stylist rows by primary key. On SQLite `select_for_update`
-is a no-op; the IMMEDIATE transaction already holds the database's write lock.
+Lock order, everywhere: the changed appointment's row (`FOR UPDATE OF self`) first, then
+one stylist row. A booking that tries several stylists locks each inside a savepoint and
+rolls the savepoint back (releasing the lock) before it tries the next, so no
+transaction ever waits for a stylist while holding another. On SQLite
+`select_for_update` is a no-op; the IMMEDIATE transaction holds the write lock.
 """
 
 from __future__ import annotations
@@ -15,9 +18,9 @@ from phasebook.booking.models import Appointment, AppointmentPhase, AppointmentS
 from phasebook.salons.models import Customer, Staff
 
 
-def lock_staff(staff: Sequence[Staff]) -> None:
-    ids = sorted(member.pk for member in staff)
-    list(Staff.objects.select_for_update().filter(pk__in=ids).order_by("pk").values_list("pk"))
+def lock_staff(stylist: Staff) -> None:
+    """Serialize bookings of this stylist until the transaction ends."""
+    Staff.objects.select_for_update().filter(pk=stylist.pk).values_list("pk").get()
 
 
 def retire(appointment: Appointment) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, NoReturn
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -24,6 +24,7 @@ from django.utils import timezone
 
 from phasebook.booking import locks
 from phasebook.booking.availability import (
+    least_busy_first,
     nearest_slots,
     policy_around,
     qualified_staff,
@@ -116,7 +117,7 @@ def _refuse(
     customer: Customer | None,
     now: datetime,
     exclude: Appointment | None = None,
-) -> None:
+) -> NoReturn:
     """Raise the error that explains why no stylist in `staff` can take this start."""
     policy = policy_around(company, Interval(start, start))
     names = {str(member.id): member.name for member in staff}
@@ -164,6 +165,10 @@ def _phase_rows(
     ]
 
 
+class _StylistTaken(Exception):
+    """Internal: this stylist cannot take the start after all; try the next one."""
+
+
 def _place(
     company: Company,
     service: Service,
@@ -174,14 +179,47 @@ def _place(
     source: str,
     now: datetime,
 ) -> Appointment:
-    """Book the first candidate stylist who can take `start`. Runs inside a transaction."""
-    locks.lock_staff(candidates)
+    """Book a candidate stylist who can take `start`. Runs inside a transaction.
+
+    The stylist's row is locked and the predicate re-run under the lock before anything
+    is written: bookings of one stylist queue up instead of racing into the exclusion
+    constraint (whose checks can deadlock when many overlapping rows arrive at once).
+    For "any stylist", an unlocked first look finds who is free and the least busy of
+    them that day is tried first, which spreads the salon's work and its lock traffic.
+    Each try runs in a savepoint, so a transaction holds at most one stylist lock.
+    """
     locks.retire_expired_holds(candidates, customer, now)
-    verdict, _ = verdict_for(company, service, start, candidates, now, customer)
-    bookable = verdict.bookable_staff
-    if not bookable:
-        _refuse(company, service, start, verdict, candidates, customer, now)
-    stylist = next(member for member in candidates if str(member.id) == bookable[0])
+    verdict: Verdict | None = None
+    to_try = candidates
+    if len(candidates) > 1:
+        verdict, _ = verdict_for(company, service, start, candidates, now, customer)
+        to_try = least_busy_first(company, verdict.bookable_staff, candidates, start)
+    for stylist in to_try:
+        try:
+            with transaction.atomic():  # a savepoint: rolling it back releases the lock
+                locks.lock_staff(stylist)
+                verdict, _ = verdict_for(company, service, start, [stylist], now, customer)
+                if not verdict.possible:
+                    raise _StylistTaken
+                return _write(company, service, stylist, customer, verdict, status, source, now)
+        except _StylistTaken:
+            continue
+    if verdict is None or (len(candidates) > 1 and to_try):
+        # Explain with every candidate (the caller asked for any of them), as they are now.
+        verdict, _ = verdict_for(company, service, start, candidates, now, customer)
+    _refuse(company, service, start, verdict, candidates, customer, now)
+
+
+def _write(
+    company: Company,
+    service: Service,
+    stylist: Staff,
+    customer: Customer,
+    verdict: Verdict,
+    status: str,
+    source: str,
+    now: datetime,
+) -> Appointment:
     phases = verdict.phases
     appointment = Appointment.objects.create(
         company=company,
@@ -307,7 +345,7 @@ def reschedule_appointment(
                 )
             target = staff_id or str(appointment.staff_id)
             candidates = choose_staff(company, appointment.service, target)
-            locks.lock_staff(candidates)
+            locks.lock_staff(candidates[0])
             locks.retire_expired_holds(candidates, appointment.customer, now)
             verdict, _ = verdict_for(
                 company,
