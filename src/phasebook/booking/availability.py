@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from django.db.models import Q, QuerySet, Sum
+from django.db.models import Q, QuerySet, Sum, Value
 
 from phasebook.booking.models import Appointment, AppointmentPhase, AppointmentStatus
 from phasebook.common.db import EpochSeconds
@@ -64,19 +64,16 @@ def qualified_staff(company: Company, service: Service) -> QuerySet[Staff]:
     )
 
 
-def least_busy_first(
-    company: Company, staff_ids: Sequence[str], candidates: Sequence[Staff], start: datetime
-) -> list[Staff]:
-    """The candidates named in `staff_ids`, those with the fewest booked minutes on the
-    local day of `start` first (ties keep the candidates' order)."""
-    chosen = [member for member in candidates if str(member.id) in set(staff_ids)]
-    if len(chosen) < 2:
-        return chosen
+def least_busy_first(company: Company, staff: Sequence[Staff], start: datetime) -> list[Staff]:
+    """`staff`, those with the fewest booked minutes on the local day of `start` first
+    (ties keep the given order)."""
+    if len(staff) < 2:
+        return list(staff)
     day = start.astimezone(company.zone).date()
     midnight = datetime(day.year, day.month, day.day, tzinfo=company.zone)
     booked = dict(
         AppointmentPhase.objects.filter(
-            staff__in=chosen,
+            staff__in=staff,
             blocks_staff=True,
             start_time__gte=midnight,
             start_time__lt=midnight + timedelta(days=1),
@@ -85,7 +82,7 @@ def least_busy_first(
         .annotate(minutes=Sum("duration_minutes"))
         .values_list("staff", "minutes")
     )
-    return sorted(chosen, key=lambda member: booked.get(member.id, 0))
+    return sorted(staff, key=lambda member: booked.get(member.id, 0))
 
 
 def _phase_busy(
@@ -114,15 +111,21 @@ def _phase_busy(
 
 
 def _calendar_busy(staff_ids: Sequence[Any], window: Interval) -> dict[Any, list[Busy]]:
+    """Absences and external busy blocks, in one round trip."""
+    # Unordered: SQLite allows no ORDER BY (the models' default) inside a UNION.
+    absences = (
+        Absence.objects.filter(overlapping(window), staff_id__in=staff_ids)
+        .order_by()
+        .values_list("staff_id", "start", "end", "reason", Value(BusyKind.ABSENCE.value))
+    )
+    blocks = (
+        ExternalBusyBlock.objects.filter(overlapping(window), staff_id__in=staff_ids)
+        .order_by()
+        .values_list("staff_id", "start", "end", Value("Kalender"), Value(BusyKind.EXTERNAL.value))
+    )
     busy: dict[Any, list[Busy]] = defaultdict(list)
-    for staff_id, start, end, reason in Absence.objects.filter(
-        overlapping(window), staff_id__in=staff_ids
-    ).values_list("staff_id", "start", "end", "reason"):
-        busy[staff_id].append(Busy(Interval(start, end), BusyKind.ABSENCE, reason))
-    for staff_id, start, end in ExternalBusyBlock.objects.filter(
-        overlapping(window), staff_id__in=staff_ids
-    ).values_list("staff_id", "start", "end"):
-        busy[staff_id].append(Busy(Interval(start, end), BusyKind.EXTERNAL, "Kalender"))
+    for staff_id, start, end, label, kind in absences.union(blocks, all=True):
+        busy[staff_id].append(Busy(Interval(start, end), BusyKind(kind), label))
     return busy
 
 

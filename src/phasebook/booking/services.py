@@ -166,7 +166,11 @@ def _phase_rows(
 
 
 class _StylistTaken(Exception):
-    """Internal: this stylist cannot take the start after all; try the next one."""
+    """Internal: rolls back a try's savepoint when its stylist cannot take the start."""
+
+    def __init__(self, verdict: Verdict) -> None:
+        super().__init__()
+        self.verdict = verdict
 
 
 def _place(
@@ -181,33 +185,56 @@ def _place(
 ) -> Appointment:
     """Book a candidate stylist who can take `start`. Runs inside a transaction.
 
-    The stylist's row is locked and the predicate re-run under the lock before anything
-    is written: bookings of one stylist queue up instead of racing into the exclusion
+    Each try locks the stylist's row and runs the predicate under the lock before it
+    writes: bookings of one stylist queue up instead of racing into the exclusion
     constraint (whose checks can deadlock when many overlapping rows arrive at once).
-    For "any stylist", an unlocked first look finds who is free and the least busy of
-    them that day is tried first, which spreads the salon's work and its lock traffic.
-    Each try runs in a savepoint, so a transaction holds at most one stylist lock.
+    Tries run in savepoints, so a transaction never holds two stylist locks. For "any
+    stylist" the least busy stylist of the day is tried first, which spreads the work;
+    if that fails, one unlocked look at the others says which of them are worth a try.
     """
     locks.retire_expired_holds(candidates, customer, now)
+    remaining = least_busy_first(company, candidates, start)
+    looked = False
     verdict: Verdict | None = None
-    to_try = candidates
-    if len(candidates) > 1:
-        verdict, _ = verdict_for(company, service, start, candidates, now, customer)
-        to_try = least_busy_first(company, verdict.bookable_staff, candidates, start)
-    for stylist in to_try:
-        try:
-            with transaction.atomic():  # a savepoint: rolling it back releases the lock
-                locks.lock_staff(stylist)
-                verdict, _ = verdict_for(company, service, start, [stylist], now, customer)
-                if not verdict.possible:
-                    raise _StylistTaken
-                return _write(company, service, stylist, customer, verdict, status, source, now)
-        except _StylistTaken:
-            continue
-    if verdict is None or (len(candidates) > 1 and to_try):
-        # Explain with every candidate (the caller asked for any of them), as they are now.
+    while remaining:
+        outcome = _try_stylist(
+            company, service, start, remaining.pop(0), customer, status, source, now
+        )
+        if isinstance(outcome, Appointment):
+            return outcome
+        verdict = outcome
+        if remaining and not looked:
+            # The favourite could not take it: one unlocked look says who else may.
+            look, _ = verdict_for(company, service, start, remaining, now, customer)
+            bookable = set(look.bookable_staff)
+            remaining = [member for member in remaining if str(member.id) in bookable]
+            looked = True
+    if verdict is None or len(candidates) > 1:
+        # Explain with every candidate, as they are now: the caller asked for any of them.
         verdict, _ = verdict_for(company, service, start, candidates, now, customer)
     _refuse(company, service, start, verdict, candidates, customer, now)
+
+
+def _try_stylist(
+    company: Company,
+    service: Service,
+    start: datetime,
+    stylist: Staff,
+    customer: Customer,
+    status: str,
+    source: str,
+    now: datetime,
+) -> Appointment | Verdict:
+    """Book `stylist` if the predicate allows it under the stylist's lock; else the verdict."""
+    try:
+        with transaction.atomic():  # a savepoint: rolling it back releases the lock
+            locks.lock_staff(stylist)
+            verdict, _ = verdict_for(company, service, start, [stylist], now, customer)
+            if not verdict.possible:
+                raise _StylistTaken(verdict)
+            return _write(company, service, stylist, customer, verdict, status, source, now)
+    except _StylistTaken as taken:
+        return taken.verdict
 
 
 def _write(
