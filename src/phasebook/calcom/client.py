@@ -241,7 +241,10 @@ class CalcomClient:
         started = time.monotonic()
         response = self._send(method, path, api_version, json, params)
         elapsed_ms = (time.monotonic() - started) * 1000
-        logger.info("Cal.com %s %s -> %s (%.0f ms)", method, path, response.status_code, elapsed_ms)
+        # Successful calls are counted by the sync metrics; only failures deserve a log line.
+        level = logging.WARNING if response.is_error else logging.DEBUG
+        logger.log(level, "Cal.com %s %s -> %s (%.0f ms)", method, path, response.status_code,
+                   elapsed_ms)
         if response.is_error:
             raise error_from_response(response.status_code, response.content, response.headers)
         return _json_object(response)

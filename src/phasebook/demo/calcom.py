@@ -40,8 +40,12 @@ def connect_demo_calcom(
 ) -> DemoCalcom:
     """Seed the salon's owner and stylists in the emulator, connect, provision."""
     key = api_key or f"cal_test_{secrets.token_hex(16)}"
-    if emulator.state.user_for_api_key(key) is None:
-        emulator.seed_user(company.slug, api_key=key, time_zone=company.time_zone)
+    owner = emulator.state.user_for_api_key(key)
+    if owner is None:
+        owner, _ = emulator.seed_user(company.slug, api_key=key, time_zone=company.time_zone)
+    # As the team's admin the owner's key lists the stylists' phase bookings, which is
+    # what reconciliation needs and what the printed curl command shows.
+    emulator.state.add_team_admin(DEMO_TEAM_ID, owner.id)
     seed_stylists(company, emulator)
     connection, _ = CalcomConnection.objects.get_or_create(company=company)
     connection.base_url = url
