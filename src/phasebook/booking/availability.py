@@ -97,9 +97,9 @@ def _phase_busy(
     ).exclude(appointment__status=AppointmentStatus.HELD, appointment__hold_expires_at__lte=now)
     if exclude is not None:
         phases = phases.exclude(appointment=exclude)
-    # Ordered by the phase's own columns: the model's default ordering goes through the
-    # appointment and would join its table a second time.
-    phases = phases.order_by("start_time", "sequence_order")
+    # Unordered (the core sorts): the model's default ordering goes through the appointment
+    # and would join its table a second time.
+    phases = phases.order_by()
     busy: dict[Any, list[Busy]] = defaultdict(list)
     rows = phases.values_list(
         EpochSeconds("start_time"), EpochSeconds("end_time"), "staff_id", "segment_name"

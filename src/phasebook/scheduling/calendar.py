@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from functools import lru_cache
 from itertools import pairwise
 from zoneinfo import ZoneInfo
 
@@ -131,11 +132,17 @@ def days_between(first: date, last: date) -> Iterator[date]:
         day += timedelta(days=1)
 
 
-def windows_on(hours: WeeklyHours, day: date, zone: ZoneInfo) -> list[Interval]:
-    return [
+@lru_cache(maxsize=4096)
+def windows_on(hours: WeeklyHours, day: date, zone: ZoneInfo) -> tuple[Interval, ...]:
+    """The UTC intervals of `hours` on the local `day`.
+
+    Cached: a pure function of hashable values that every search asks again for the same
+    stylists' days, so the time-zone arithmetic is done once per (hours, day).
+    """
+    return tuple(
         Interval(_to_utc_boundary(day, opening, zone), _to_utc_boundary(day, closing, zone))
         for opening, closing in hours.on(day)
-    ]
+    )
 
 
 def local_windows(
