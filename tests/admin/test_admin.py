@@ -13,7 +13,8 @@ from phasebook.salons.models import Membership
 from tests.factories import next_weekday
 
 CHANGELISTS = ["salons/company", "salons/staff", "salons/service", "salons/customer",
-               "salons/apitoken", "salons/externalbusyblock", "booking/appointment"]
+               "salons/apitoken", "salons/externalbusyblock", "booking/appointment",
+               "calsync/calcomsyncsettings", "calsync/phasesynctask", "calsync/syncdrift"]
 
 
 def _book(salon, customer_name):
@@ -82,3 +83,18 @@ def test_cancelling_from_the_admin_asks_for_confirmation_first(superuser_client,
     superuser_client.post("/admin/booking/appointment/", {**form, "confirmed": "yes"})
     appointment.refresh_from_db()
     assert appointment.status == "cancelled"
+
+
+def test_a_salon_member_sees_only_their_salons_sync_settings(salon, other_salon):
+    from phasebook.calsync.models import CalcomSyncSettings
+
+    CalcomSyncSettings.objects.create(company=salon.company)
+    foreign = CalcomSyncSettings.objects.create(company=other_salon.company)
+    client = _member_of(salon.company)
+    User.objects.get(username="owner").user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="calsync"))
+    listing = client.get("/admin/calsync/calcomsyncsettings/").content.decode()
+    assert salon.company.name in listing
+    assert other_salon.company.name not in listing
+    page = client.get(f"/admin/calsync/calcomsyncsettings/{foreign.pk}/change/")
+    assert page.status_code in (302, 404)
