@@ -8,10 +8,17 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
-from django.http import HttpRequest
+from django.db import models
 
 from phasebook.calcom.models import CalcomConnection, CalcomEventMap, CalcomEventMapChange
-from phasebook.common.admin import TenantAdmin
+from phasebook.common.admin import ReadOnlyTenantAdmin, TenantAdmin
+
+
+def _https_by_default(field: models.Field[Any, Any], **kwargs: Any) -> Any:
+    # Django 6 makes https the default scheme of URL form fields; Cal.com is https anyway.
+    if isinstance(field, models.URLField):
+        kwargs["assume_scheme"] = "https"
+    return field.formfield(**kwargs)
 
 
 class CalcomConnectionForm(forms.ModelForm):
@@ -32,6 +39,7 @@ class CalcomConnectionForm(forms.ModelForm):
 
     class Meta:
         model = CalcomConnection
+        formfield_callback = _https_by_default
         fields = (
             "company", "base_url", "team_id", "is_enabled", "bookings_api_version",
             "slots_api_version", "event_types_api_version",
@@ -51,23 +59,13 @@ class CalcomConnectionForm(forms.ModelForm):
 @admin.register(CalcomConnection)
 class CalcomConnectionAdmin(TenantAdmin):
     form = CalcomConnectionForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ("company", "base_url", "team_id", "is_enabled", "has_api_key")
     list_select_related = ("company",)
 
     @admin.display(boolean=True, description="API-Key gesetzt")
     def has_api_key(self, connection: CalcomConnection) -> bool:
         return connection.has_api_key
-
-
-class ReadOnlyTenantAdmin(TenantAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(CalcomEventMap)

@@ -4,24 +4,15 @@ drift the reconciler could not repair. The outbox is read-only: it is the sync's
 from __future__ import annotations
 
 from django.contrib import admin
-from django.http import HttpRequest
 
 from phasebook.calsync.models import CalcomSyncSettings, PhaseSyncTask, SyncDrift
-from phasebook.common.admin import TenantAdmin
+from phasebook.common.admin import ReadOnlyTenantAdmin, TenantAdmin
 
 
 @admin.register(CalcomSyncSettings)
 class CalcomSyncSettingsAdmin(TenantAdmin):
     list_display = ["company", "attendee_policy", "slot_check_enabled"]
     list_select_related = ["company"]
-
-
-class ReadOnlyTenantAdmin(TenantAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: object = None) -> bool:
-        return False
 
 
 @admin.register(PhaseSyncTask)

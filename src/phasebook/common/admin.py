@@ -62,3 +62,16 @@ class TenantAdmin(TenantScoped, ModelAdmin):
 
 class TenantInline(TenantScoped, TabularInline):
     pass
+
+
+class ReadOnlyTenantAdmin(TenantAdmin):
+    """For records the system writes (histories, outboxes): viewable, never edited here."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
