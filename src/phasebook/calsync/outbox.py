@@ -111,21 +111,24 @@ def lease_jobs(appointment_id: uuid.UUID, env: SyncEnv) -> list[PhaseJob]:
         if not tasks:
             return []
         context = LeaseContext.load(tasks[0].appointment)
-        return [_lease(task, now, env, context) for task in tasks]
+        jobs = [_lease(task, now, env, context) for task in tasks]
+        PhaseSyncTask.objects.bulk_update(tasks, [
+            "status", "lease_token", "leased_until", "attempts", "open_creates", "updated_at",
+        ])
+        return jobs
 
 
 def _lease(task: PhaseSyncTask, now: datetime, env: SyncEnv, context: LeaseContext) -> PhaseJob:
+    """Mark `task` as this worker's (saved by the caller, all rows in one statement)."""
     token = uuid.uuid4()
     task.status, task.lease_token, task.leased_until = TaskStatus.RUNNING, token, now + env.lease
     task.attempts += 1
+    task.updated_at = timezone.now()  # bulk_update does not apply auto_now
     job = build_job(task, token, context)
     if job.desired is not None:
         window = job.desired.window.as_json()
         if window not in task.open_creates:
             task.open_creates = [*task.open_creates, window]
-    task.save(update_fields=[
-        "status", "lease_token", "leased_until", "attempts", "open_creates", "updated_at",
-    ])
     return job
 
 
