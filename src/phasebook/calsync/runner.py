@@ -10,12 +10,10 @@
 
 from __future__ import annotations
 
-import logging
 import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from django.db import transaction
 from django.db.models import Min
 
 from phasebook.booking.models import Appointment, AppointmentPhase
@@ -26,9 +24,7 @@ from phasebook.calsync.models import PhaseSyncTask, SyncAction
 from phasebook.calsync.outbox import is_due, lease_jobs, request_sync
 from phasebook.calsync.phase_sync import Progress, create_missing, discover_and_tidy
 from phasebook.calsync.plan import PhaseJob
-from phasebook.calsync.record import aggregate, record
-
-logger = logging.getLogger(__name__)
+from phasebook.calsync.record import record_all
 
 # A change that lands while an attempt runs is picked up right away, a few times at most;
 # after that the sweeper takes over.
@@ -71,25 +67,8 @@ def run_jobs(appointment_id: uuid.UUID, jobs: list[PhaseJob], env: SyncEnv) -> l
         progresses = [Progress(job, error=error) for job in jobs]
     else:
         progresses = _call_calcom(jobs, client, env)
-    _record_all(appointment_id, progresses, env)
+    record_all(appointment_id, progresses, env)
     return progresses
-
-
-def _record_all(appointment_id: uuid.UUID, progresses: list[Progress], env: SyncEnv) -> None:
-    """One transaction for the appointment's phases (one commit instead of one per phase).
-
-    It locks the appointment row first, as rescheduling and cancelling do, so a recording and
-    a change of the same appointment queue up instead of deadlocking on its phase rows.
-    """
-    with transaction.atomic():
-        list(Appointment.objects.select_for_update().filter(pk=appointment_id).values("pk"))
-        for progress in progresses:
-            if progress.abandoned:
-                logger.warning("phase %s: attempt abandoned before recording",
-                               progress.job.phase_id)
-                continue
-            progress.superseded = record(progress, env)
-        aggregate(appointment_id)
 
 
 def _call_calcom(jobs: list[PhaseJob], client: CalcomClient, env: SyncEnv) -> list[Progress]:
