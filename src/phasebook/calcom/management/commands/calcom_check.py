@@ -6,15 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from phasebook.calcom.connection import (
-    CalcomNotConfigured,
-    client_for_connection,
-    companies_for,
-    connection_for,
-    explain_calcom_error,
-    team_id_for,
-)
-from phasebook.calcom.errors import CalcomError
+from phasebook.calcom.management.session import calcom_session, companies_or_fail
 from phasebook.calcom.setup_check import Finding, setup_findings
 from phasebook.salons.models import Company
 
@@ -29,11 +21,8 @@ class Command(BaseCommand):
         parser.add_argument("--company", help="Salon-Slug (sonst alle mit Cal.com-Verbindung)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            companies = companies_for(options["company"])
-            findings = [finding for company in companies for finding in self.findings_for(company)]
-        except CalcomNotConfigured as error:
-            raise CommandError(str(error)) from error
+        companies = companies_or_fail(options["company"])
+        findings = [finding for company in companies for finding in self.findings_for(company)]
         if findings:
             raise CommandError(
                 f"{len(findings)} Phasen nicht buchbar:\n" + "\n".join(f"  {f}" for f in findings)
@@ -41,10 +30,5 @@ class Command(BaseCommand):
         self.stdout.write("Alle Phasen haben einen buchbaren Cal.com-Event-Type.")
 
     def findings_for(self, company: Company) -> list[Finding]:
-        connection = connection_for(company)
-        team_id = team_id_for(connection)
-        with client_for_connection(connection) as client:
-            try:
-                return setup_findings(company, client, team_id)
-            except CalcomError as error:
-                raise CommandError(explain_calcom_error(error, connection)) from error
+        with calcom_session(company) as (client, team_id):
+            return setup_findings(company, client, team_id)

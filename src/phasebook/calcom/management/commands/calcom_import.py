@@ -4,18 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from phasebook.calcom.connection import (
-    CalcomNotConfigured,
-    client_for_connection,
-    companies_for,
-    connection_for,
-    explain_calcom_error,
-    team_id_for,
-)
-from phasebook.calcom.errors import CalcomError
 from phasebook.calcom.importing import ImportResult, import_event_types
+from phasebook.calcom.management.session import calcom_session, companies_or_fail
 from phasebook.calcom.provisioning import Step
 from phasebook.salons.models import Company
 
@@ -32,25 +24,13 @@ class Command(BaseCommand):
         parser.add_argument("--dry-run", action="store_true", help="nur den Plan zeigen")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            companies = companies_for(options["company"])
-        except CalcomNotConfigured as error:
-            raise CommandError(str(error)) from error
-        for company in companies:
+        for company in companies_or_fail(options["company"]):
             result = self.import_company(company, options["dry_run"])
             self.report(company, result, options["dry_run"])
 
     def import_company(self, company: Company, dry_run: bool) -> ImportResult:
-        try:
-            connection = connection_for(company)
-            team_id = team_id_for(connection)
-        except CalcomNotConfigured as error:
-            raise CommandError(str(error)) from error
-        with client_for_connection(connection) as client:
-            try:
-                return import_event_types(company, client, team_id, dry_run=dry_run)
-            except CalcomError as error:
-                raise CommandError(explain_calcom_error(error, connection)) from error
+        with calcom_session(company) as (client, team_id):
+            return import_event_types(company, client, team_id, dry_run=dry_run)
 
     def report(self, company: Company, result: ImportResult, dry_run: bool) -> None:
         title = "Import-Plan (dry run, nichts geändert)" if dry_run else "Import"

@@ -6,15 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from phasebook.calcom.connection import (
-    CalcomNotConfigured,
-    client_for_connection,
-    companies_for,
-    connection_for,
-    explain_calcom_error,
-    team_id_for,
-)
-from phasebook.calcom.errors import CalcomError
+from phasebook.calcom.management.session import calcom_session, companies_or_fail
 from phasebook.calcom.provisioning import ProvisionResult, provision
 from phasebook.salons.models import Company
 
@@ -33,10 +25,7 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            companies = companies_for(options["company"])
-        except CalcomNotConfigured as error:
-            raise CommandError(str(error)) from error
+        companies = companies_or_fail(options["company"])
         failures = []
         for company in companies:
             result = self.provision_company(company, options["dry_run"], options["verify"])
@@ -45,16 +34,8 @@ class Command(BaseCommand):
             raise CommandError("Prüfbuchungen fehlgeschlagen:\n" + "\n".join(failures))
 
     def provision_company(self, company: Company, dry_run: bool, verify: bool) -> ProvisionResult:
-        try:
-            connection = connection_for(company)
-            team_id = team_id_for(connection)
-        except CalcomNotConfigured as error:
-            raise CommandError(str(error)) from error
-        with client_for_connection(connection) as client:
-            try:
-                result = provision(company, client, team_id, dry_run=dry_run, verify=verify)
-            except CalcomError as error:
-                raise CommandError(explain_calcom_error(error, connection)) from error
+        with calcom_session(company) as (client, team_id):
+            result = provision(company, client, team_id, dry_run=dry_run, verify=verify)
         self.report(company, result, dry_run)
         return result
 

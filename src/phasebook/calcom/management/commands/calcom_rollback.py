@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.core.management.base import BaseCommand, CommandParser
 
-from phasebook.calcom.connection import CalcomNotConfigured, companies_for
+from phasebook.calcom.management.session import companies_or_fail
 from phasebook.calcom.provisioning import NothingToRollBack, rollback
 
 
@@ -17,11 +17,7 @@ class Command(BaseCommand):
         parser.add_argument("--company", help="Salon-Slug (sonst alle mit Cal.com-Verbindung)")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        try:
-            companies = companies_for(options["company"])
-        except CalcomNotConfigured as error:
-            raise CommandError(str(error)) from error
-        for company in companies:
+        for company in companies_or_fail(options["company"]):
             try:
                 undone = rollback(company)
             except NothingToRollBack as error:
