@@ -48,3 +48,22 @@ def test_metrics_count_sync_attempts(
 
     body = Client().get("/metrics").content.decode()
     assert 'phasebook_calcom_sync_success_total{action="create"}' in body
+
+
+def test_without_a_broker_the_sweeper_also_reconciles_every_fifteen_minutes(
+    db: None, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    sweeps: list[Any] = []
+    reconciles: list[Any] = []
+    monkeypatch.setattr(dispatch, "_sweep_once", sweeps.append)
+    monkeypatch.setattr(dispatch, "_reconcile_all", reconciles.append)
+    runner = dispatch.LocalRunner()
+    try:
+        for number in range(1, 2 * dispatch.RECONCILE_EVERY_SWEEPS + 1):
+            runner.tick(number)
+    finally:
+        runner.stop()
+
+    assert len(sweeps) == 2 * dispatch.RECONCILE_EVERY_SWEEPS
+    assert len(reconciles) == 2
+    assert dispatch.RECONCILE_EVERY_SWEEPS * dispatch.SWEEP_INTERVAL_SECONDS == 15 * 60

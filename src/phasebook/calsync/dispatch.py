@@ -24,6 +24,9 @@ from django.db import close_old_connections
 logger = logging.getLogger(__name__)
 
 SWEEP_INTERVAL_SECONDS = 30.0
+# Without a broker there is no Celery beat: the sweeper reconciles every salon every
+# 15 minutes itself, as the beat schedule does in production.
+RECONCILE_EVERY_SWEEPS = 30
 
 
 def dispatch_appointment(appointment_id: uuid.UUID) -> None:
@@ -60,9 +63,21 @@ class LocalRunner:
     def reconcile(self, company_slug: str) -> None:
         self._pool.submit(self._guarded, _reconcile_one, company_slug)
 
+    def tick(self, number: int) -> None:
+        """Sweeper round `number`: re-submit what is due, and now and then reconcile."""
+        self._guarded(_sweep_once, self)
+        if number % RECONCILE_EVERY_SWEEPS == 0:
+            self._pool.submit(self._guarded, _reconcile_all, None)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._pool.shutdown(wait=True)
+
     def _sweep_forever(self) -> None:
+        number = 0
         while not self._stop.wait(SWEEP_INTERVAL_SECONDS):
-            self._guarded(_sweep_once, self)
+            number += 1
+            self.tick(number)
 
     @staticmethod
     def _guarded(function: Callable[[Any], None], argument: Any) -> None:
@@ -85,6 +100,12 @@ def _reconcile_one(company_slug: str) -> None:
     from phasebook.calsync.reconcile import reconcile_company_slug
 
     reconcile_company_slug(company_slug)
+
+
+def _reconcile_all(_: None) -> None:
+    from phasebook.calsync.reconcile import reconcile_all
+
+    reconcile_all()
 
 
 def _sweep_once(runner: LocalRunner) -> None:
