@@ -20,17 +20,13 @@ from dataclasses import dataclass
 
 from phasebook.calcom.client import CalcomClient
 from phasebook.calcom.models import CalcomEventMap, CalcomEventMapChange
-from phasebook.calcom.provisioning import Step, event_type_slug, record_steps
+from phasebook.calcom.provisioning import Step, event_type_slug, plan_each_target, record_steps
 from phasebook.calcom.schemas import EventType
 from phasebook.calcom.setup_check import (
     Target,
     event_type_problem,
     mapped_event_type_problem,
-    maps_by_target,
     missing_user_problem,
-    target_key,
-    targets,
-    team_event_types,
 )
 from phasebook.salons.models import Company
 
@@ -58,10 +54,7 @@ def import_event_types(
 
 def plan_import(company: Company, client: CalcomClient, team_id: int) -> list[Step]:
     """Cal.com reads only; one `Step` per target ("reuse" = link, "skip" says why not)."""
-    maps = maps_by_target(company)
-    known = team_event_types(client, team_id)
-    return [_plan_target(company, known, team_id, target, maps.get(target_key(target)))
-            for target in targets(company)]
+    return plan_each_target(company, client, team_id, _plan_target)
 
 
 def _plan_target(

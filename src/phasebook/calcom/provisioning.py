@@ -15,6 +15,7 @@ The slug uses the service's id (not its name), so renaming a service keeps its m
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Literal
@@ -106,11 +107,24 @@ def event_type_request(
 # --- 1. plan -------------------------------------------------------------------------------
 
 
-def plan(company: Company, client: CalcomClient, team_id: int) -> list[Step]:
+# (company, the team's event types by id, team id, target, its current map) -> the step
+PlanTarget = Callable[[Company, dict[int, EventType], int, Target, CalcomEventMap | None], Step]
+
+
+def plan_each_target(
+    company: Company, client: CalcomClient, team_id: int, plan_target: PlanTarget
+) -> list[Step]:
+    """One read of the team's event types, then one `Step` per target (Cal.com reads only)."""
     maps = maps_by_target(company)
     known = team_event_types(client, team_id)
-    return [_plan_target(company, known, team_id, target, maps.get(target_key(target)))
-            for target in targets(company)]
+    return [
+        plan_target(company, known, team_id, target, maps.get(target_key(target)))
+        for target in targets(company)
+    ]
+
+
+def plan(company: Company, client: CalcomClient, team_id: int) -> list[Step]:
+    return plan_each_target(company, client, team_id, _plan_target)
 
 
 def _plan_target(
@@ -168,10 +182,14 @@ def verify_bookable(
             time_zone=company.time_zone,
             email="provisioning-check@phasebook.invalid",
         )
-        booking = client.create_booking(CreateBookingRequest(
-            start=slots[0].start, event_type_id=event_type_id, attendee=attendee,
-            metadata={"phasebook_check": "provision"},
-        ))
+        booking = client.create_booking(
+            CreateBookingRequest(
+                start=slots[0].start,
+                event_type_id=event_type_id,
+                attendee=attendee,
+                metadata={"phasebook_check": "provision"},
+            )
+        )
         client.cancel_booking(booking.uid, reason="phasebook Prüfbuchung")
     except CalcomError as error:
         return f"{step.target.label}: Prüfbuchung fehlgeschlagen: {error.message}"
