@@ -1,14 +1,24 @@
-"""Why a start is not possible, in structured form and in German."""
+"""Why a start is not possible, in structured form and in German sentences that can be
+rendered again in another language."""
 
 from __future__ import annotations
 
+import copy
+import pickle
 from collections.abc import Sequence
 from datetime import timedelta
 
 import pytest
 
-from phasebook.scheduling.availability import BusyKind, Policy, StaffSchedule, check_start
-from phasebook.scheduling.explain import describe, explain
+from phasebook.scheduling.availability import (
+    BusyKind,
+    Conflict,
+    Policy,
+    Rule,
+    StaffSchedule,
+    check_start,
+)
+from phasebook.scheduling.explain import SALON_CLOSED, STAFF_BUSY, Sentence, describe, explain
 from phasebook.scheduling.intervals import Interval
 from phasebook.scheduling.segments import Segment
 
@@ -23,7 +33,7 @@ def messages(
     pol: Policy | None = None,
     customer: Sequence[Interval] = (),
     service: Sequence[Segment] = COLOUR,
-) -> list[str]:
+) -> list[Sentence]:
     salon = pol or policy()
     appointments = [busy(other, BusyKind.APPOINTMENT) for other in customer]
     verdict = check_start(
@@ -40,6 +50,15 @@ def test_a_busy_stylist_is_explained_with_phase_and_blocking_appointment() -> No
 
     assert messages("10:00", anna) == [
         "Die Phase „Auswaschen“ (11:00–11:20) überschneidet sich mit „Formschnitt“ "
+        "(11:00–11:10) von Anna."
+    ]
+
+
+def test_a_busy_stylist_without_a_label_is_explained_with_an_appointment() -> None:
+    anna = stylist(busy=[busy(span(MONDAY, "11:00", "11:10"))])
+
+    assert messages("10:00", anna) == [
+        "Die Phase „Auswaschen“ (11:00–11:20) überschneidet sich mit einem Termin "
         "(11:00–11:10) von Anna."
     ]
 
@@ -80,6 +99,15 @@ def test_opening_and_working_hours_are_explained_with_the_window() -> None:
     ]
 
 
+def test_missed_opening_hours_without_a_window_to_name_are_explained() -> None:
+    salon = policy()
+    verdict = check_start(CUT, at(MONDAY, "10:00"), [stylist()], [], salon, NOW)
+
+    assert describe(Conflict(Rule.OUTSIDE_OPENING_HOURS), verdict, salon, NAMES) == (
+        "Der Termin (10:00–10:30) liegt nicht vollständig in den Öffnungszeiten."
+    )
+
+
 def test_a_day_off_is_explained() -> None:
     anna = stylist(working=hours([("09:00", "18:00")], ("tue",)))
 
@@ -117,6 +145,35 @@ def test_an_off_grid_start_names_two_grid_times(step: int, example: str) -> None
 
 def test_a_stylist_who_does_not_offer_the_service_is_named() -> None:
     assert messages("10:00", stylist(qualified=False)) == ["Anna bietet diese Leistung nicht an."]
+
+
+ENGLISH = {
+    SALON_CLOSED: "The salon is closed on %(year)s-%(month)s-%(day)s.",
+    STAFF_BUSY: "%(staff)s: “%(phase)s” (%(phase_span)s) overlaps “%(label)s” (%(blocking)s).",
+}
+
+
+def test_a_sentence_is_rendered_again_through_a_translation_with_its_parameters() -> None:
+    anna = stylist(busy=[busy(span(MONDAY, "11:00", "11:10"), label="Formschnitt")])
+    (closed,) = messages("10:00", pol=policy(closed=[MONDAY]))
+    (overlap,) = messages("10:00", anna)
+
+    def translate(template: str) -> str:
+        return ENGLISH[template]
+
+    assert closed.render(translate) == "The salon is closed on 2026-06-15."
+    assert overlap.render(translate) == (
+        "Anna: “Auswaschen” (11:00–11:20) overlaps “Formschnitt” (11:00–11:10)."
+    )
+    assert closed == "Der Salon ist am 15.06.2026 geschlossen."
+
+
+def test_a_sentence_keeps_its_template_through_copies_and_pickling() -> None:
+    (closed,) = messages("10:00", pol=policy(closed=[MONDAY]))
+
+    for again in (copy.deepcopy(closed), pickle.loads(pickle.dumps(closed))):  # noqa: S301
+        assert again == closed
+        assert again.render(ENGLISH.__getitem__) == "The salon is closed on 2026-06-15."
 
 
 def test_explain_is_structured_per_stylist_with_local_offsets() -> None:
