@@ -99,8 +99,12 @@ DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'phasebook.sql
 DATABASES = {"default": _database(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# German by default; English for callers who ask for it (Accept-Language). phasebook's
+# msgids are its German texts, so only English has a catalog; compiled .mo files are
+# committed, so running phasebook needs no gettext tools.
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", "Deutsch"), ("en", "English")]
+LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True

@@ -74,7 +74,7 @@ def test_the_booking_bodies_are_the_fixed_interface(spec: dict[str, Any]) -> Non
     assert set(schemas["CancelIn"]["properties"]) == {"reason"}
 
 
-def _answers(api: ApiClient, salon: SimpleNamespace) -> list[Any]:
+def answers_of_each_kind(api: ApiClient, salon: SimpleNamespace) -> list[Any]:
     """One real answer of each kind: successes, 401, 404, 409 with alternatives, 422, 400."""
     start = next_weekday(timezone.now())
     body = {"service_id": salon.cut.pk, "start": start.isoformat(),
@@ -105,7 +105,7 @@ def test_real_answers_match_the_schema(
     spec: dict[str, Any], api: ApiClient, salon: SimpleNamespace,
 ) -> None:
     openapi = OpenAPI.from_dict(spec)
-    answers = _answers(api, salon)
+    answers = answers_of_each_kind(api, salon)
     statuses = {answer.status_code for answer in answers}
     assert {200, 201, 400, 401, 404, 409, 422} <= statuses
     for answer in answers:

@@ -1,4 +1,5 @@
-"""Every API error as `{"error": code, "message": German text, ...details}`.
+"""Every API error as `{"error": code, "message": text, ...details}`, the text in the
+caller's language (see api/i18n.py).
 
 No exception text or stack trace reaches a caller: unknown errors are logged with their
 traceback on our side and answered with a generic 500 message.
@@ -13,10 +14,12 @@ from typing import Any
 
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, URLResolver, re_path
+from django.utils.translation import gettext, gettext_noop
 from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
+from phasebook.api.i18n import translated, translated_reasons
 from phasebook.booking.errors import (
     BookingError,
     InvalidRequest,
@@ -31,13 +34,18 @@ logger = logging.getLogger(__name__)
 
 _STATUS = {NotFound: 404, InvalidRequest: 400, NotBookable: 422, SlotTaken: 409, InvalidState: 409}
 
+# Translated when answered: this table is built before any request has a language.
 _HTTP_MESSAGES = {
-    400: ("bad_request", "Die Anfrage ist fehlerhaft (kein gültiges JSON?)."),
-    401: ("unauthorized", "Bitte mit einem gültigen API-Token anmelden (Authorization: Bearer …)."),
-    403: ("forbidden", "Dafür fehlt die Berechtigung."),
-    404: ("not_found", "Nicht gefunden."),
-    405: ("method_not_allowed", "Diese Methode ist hier nicht erlaubt."),
+    400: ("bad_request", gettext_noop("Die Anfrage ist fehlerhaft (kein gültiges JSON?).")),
+    401: (
+        "unauthorized",
+        gettext_noop("Bitte mit einem gültigen API-Token anmelden (Authorization: Bearer …)."),
+    ),
+    403: ("forbidden", gettext_noop("Dafür fehlt die Berechtigung.")),
+    404: ("not_found", gettext_noop("Nicht gefunden.")),
+    405: ("method_not_allowed", gettext_noop("Diese Methode ist hier nicht erlaubt.")),
 }
+_OTHER_HTTP_ERROR = ("error", gettext_noop("Fehlerhafte Anfrage."))
 
 
 def slot_dict(slot: Slot, names: dict[str, str] | None = None) -> dict[str, Any]:
@@ -69,33 +77,50 @@ def _field_name(location: tuple[Any, ...]) -> str:
     return ".".join(parts) or "body"
 
 
+def _field_error(name: str, problem: str) -> dict[str, str]:
+    """One entry of an error's `fields`: the field and what is wrong with it."""
+    return {"field": name, "message": f"{name}: {problem}"}
+
+
+def missing_field(name: str) -> dict[str, str]:
+    return _field_error(name, gettext("fehlt."))
+
+
+def _problem(error: dict[str, Any]) -> str:
+    """What pydantic found wrong with one field, in our words and the caller's language."""
+    kind = str(error.get("type", ""))
+    if kind.startswith("phasebook_"):
+        return str(error.get("msg") or gettext("ungültiger Wert."))  # schemas.py translated it
+    if kind == "missing":
+        return gettext("fehlt.")
+    if "timezone" in kind:
+        return gettext("Zeitangabe mit UTC-Versatz angeben, z. B. 2026-03-02T10:00:00+01:00.")
+    if "datetime" in kind:
+        return gettext("keine gültige Zeitangabe (ISO 8601 mit Versatz).")
+    if "uuid" in kind:
+        return gettext("keine gültige ID.")
+    if kind.startswith("int"):
+        return gettext("erwartet eine ganze Zahl.")
+    if kind in ("model_type", "model_attributes_type", "dict_type"):
+        return gettext("erwartet ein JSON-Objekt.")
+    if kind == "extra_forbidden":
+        return gettext("unbekanntes Feld.")
+    if "too_long" in kind or "too_short" in kind:
+        return gettext("unzulässige Länge.")
+    return gettext("ungültiger Wert.")
+
+
 def _validation_message(errors: list[dict[str, Any]]) -> tuple[str, list[dict[str, str]]]:
-    fields = []
-    for error in errors:
-        name = _field_name(tuple(error.get("loc", ())))
-        kind = str(error.get("type", ""))
-        if kind.startswith("phasebook_"):
-            text = f"{name}: {error.get('msg', 'ungültiger Wert.')}"
-        elif kind == "missing":
-            text = f"{name}: fehlt."
-        elif "timezone" in kind:
-            text = f"{name}: Zeitangabe mit UTC-Versatz angeben, z. B. 2026-03-02T10:00:00+01:00."
-        elif "datetime" in kind:
-            text = f"{name}: keine gültige Zeitangabe (ISO 8601 mit Versatz)."
-        elif "uuid" in kind:
-            text = f"{name}: keine gültige ID."
-        elif kind.startswith("int"):
-            text = f"{name}: erwartet eine ganze Zahl."
-        elif kind in ("model_type", "model_attributes_type", "dict_type"):
-            text = f"{name}: erwartet ein JSON-Objekt."
-        elif kind == "extra_forbidden":
-            text = f"{name}: unbekanntes Feld."
-        elif "too_long" in kind or "too_short" in kind:
-            text = f"{name}: unzulässige Länge."
-        else:
-            text = f"{name}: ungültiger Wert."
-        fields.append({"field": name, "message": text})
-    return " ".join(item["message"] for item in fields), fields
+    fields = [
+        _field_error(_field_name(tuple(error.get("loc", ()))), _problem(error)) for error in errors
+    ]
+    problems = " ".join(item["message"] for item in fields)
+    return gettext("Ungültige Eingabe: %(problems)s") % {"problems": problems}, fields
+
+
+def _http_error_response(api: NinjaAPI, request: HttpRequest, status: int) -> HttpResponse:
+    code, message = _HTTP_MESSAGES.get(status, _OTHER_HTTP_ERROR)
+    return error_response(api, request, status, code, gettext(message))
 
 
 class ShapedNinjaAPI(NinjaAPI):
@@ -111,8 +136,7 @@ class ShapedNinjaAPI(NinjaAPI):
         return urls
 
     def _unknown_path(self, request: HttpRequest) -> HttpResponse:
-        code, message = _HTTP_MESSAGES[404]
-        return error_response(self, request, 404, code, message)
+        return _http_error_response(self, request, 404)
 
     def _shaped_method_errors(
         self, view: Callable[..., HttpResponse]
@@ -122,8 +146,7 @@ class ShapedNinjaAPI(NinjaAPI):
             response = view(request, *args, **kwargs)
             if response.status_code != 405:
                 return response
-            code, message = _HTTP_MESSAGES[405]
-            shaped_response = error_response(self, request, 405, code, message)
+            shaped_response = _http_error_response(self, request, 405)
             shaped_response["Allow"] = response["Allow"]
             return shaped_response
 
@@ -135,34 +158,27 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def booking_error(request: HttpRequest, exc: BookingError) -> HttpResponse:
         status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 400)
         details = dict(exc.details)
+        if "reasons" in details:
+            details["reasons"] = translated_reasons(details["reasons"])
         if isinstance(exc, SlotTaken):
             details["alternatives"] = [slot_dict(slot) for slot in exc.alternatives]
-        return error_response(api, request, status, exc.code, exc.message, **details)
+        return error_response(api, request, status, exc.code, translated(exc.message), **details)
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:
         message, fields = _validation_message(list(exc.errors))
-        return error_response(
-            api, request, 422, "validation_error", f"Ungültige Eingabe: {message}", fields=fields
-        )
+        return error_response(api, request, 422, "validation_error", message, fields=fields)
 
     @api.exception_handler(AuthenticationError)
     def unauthorized(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-        code, message = _HTTP_MESSAGES[401]
-        return error_response(api, request, 401, code, message)
+        return _http_error_response(api, request, 401)
 
     @api.exception_handler(HttpError)
     def http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        code, message = _HTTP_MESSAGES.get(exc.status_code, ("error", "Fehlerhafte Anfrage."))
-        return error_response(api, request, exc.status_code, code, message)
+        return _http_error_response(api, request, exc.status_code)
 
     @api.exception_handler(Exception)
     def unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
         logger.exception("unhandled error in %s %s", request.method, request.path)
-        return error_response(
-            api,
-            request,
-            500,
-            "internal_error",
-            "Ein interner Fehler ist aufgetreten. Bitte später erneut versuchen.",
-        )
+        message = gettext("Ein interner Fehler ist aufgetreten. Bitte später erneut versuchen.")
+        return error_response(api, request, 500, "internal_error", message)

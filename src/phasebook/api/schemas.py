@@ -7,12 +7,14 @@ from datetime import UTC, datetime
 from typing import Annotated, Any
 from uuid import UUID
 
+from django.utils.translation import gettext
 from ninja import Field, Schema
 from pydantic import AfterValidator, AwareDatetime, ConfigDict
 from pydantic_core import PydanticCustomError
 
 # Far-off instants are never bookable, and near year 1 or 9999 date arithmetic overflows
-# (a 500). Validation errors of type `phasebook_*` carry their German message as `msg`.
+# (a 500). Validation errors of type `phasebook_*` carry their message as `msg`, translated
+# into the request's language when they are raised (validation runs inside the request).
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 
@@ -20,7 +22,8 @@ LATEST = datetime(2100, 1, 1, tzinfo=UTC)
 def _within_range(instant: datetime) -> datetime:
     if not EARLIEST <= instant < LATEST:
         raise PydanticCustomError(
-            "phasebook_out_of_range", "Zeitangabe außerhalb des zulässigen Bereichs (2000–2099)."
+            "phasebook_out_of_range",
+            gettext("Zeitangabe außerhalb des zulässigen Bereichs (2000–2099)."),
         )
     return instant
 
@@ -28,7 +31,9 @@ def _within_range(instant: datetime) -> datetime:
 def _printable(text: str) -> str:
     # NUL cannot be stored in PostgreSQL and lone surrogates cannot be encoded at all.
     if any(unicodedata.category(char) in ("Cc", "Cs") for char in text):
-        raise PydanticCustomError("phasebook_control_chars", "enthält unzulässige Steuerzeichen.")
+        raise PydanticCustomError(
+            "phasebook_control_chars", gettext("enthält unzulässige Steuerzeichen.")
+        )
     return text
 
 
@@ -145,8 +150,9 @@ class FieldErrorOut(Schema):
 
 
 class ErrorOut(Schema):
-    """`error` is a stable code, `message` German text for people; the details depend on the
-    error and sit next to them (hence additional properties)."""
+    """`error` is a stable code, `message` text for people in the caller's language (German,
+    or English for `Accept-Language: en`); the details depend on the error and sit next to
+    them (hence additional properties)."""
 
     model_config = ConfigDict(extra="allow")
 

@@ -1,5 +1,7 @@
 """HTTP API v1. Thin endpoints: authenticate (the token names the company), validate into
-a typed object, call one booking function, render. OpenAPI at /api/v1/openapi.json."""
+a typed object, call one booking function, render. OpenAPI at /api/v1/openapi.json.
+
+Messages and explanations are German, or English for `Accept-Language: en` (api/i18n.py)."""
 
 from __future__ import annotations
 
@@ -9,11 +11,13 @@ from uuid import UUID
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import Field as NinjaField
 from ninja import Query, Schema, Status
 
 from phasebook.api.auth import CompanyToken
-from phasebook.api.errors import ShapedNinjaAPI, install_error_handlers, slot_dict
+from phasebook.api.errors import ShapedNinjaAPI, install_error_handlers, missing_field, slot_dict
+from phasebook.api.i18n import translated_explanation
 from phasebook.api.schemas import (
     AppointmentIn,
     AppointmentOut,
@@ -41,6 +45,9 @@ from phasebook.scheduling.intervals import Interval
 api = ShapedNinjaAPI(
     title="phasebook API",
     version="1",
+    description=(
+        "Error messages and explanations are in German; send `Accept-Language: en` for English."
+    ),
     urls_namespace="api-v1",
     auth=CompanyToken(),
     openapi_url="/openapi.json",
@@ -147,10 +154,12 @@ def availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> dict[
     take it (or only `staff`)."""
     company = _company(request)
     if query.end <= query.start:
-        raise InvalidRequest("„to“ muss nach „from“ liegen.", field="to")
+        raise InvalidRequest(gettext("„to“ muss nach „from“ liegen."), field="to")
     if query.end - query.start > timedelta(days=MAX_SEARCH_DAYS):
         raise InvalidRequest(
-            f"Bitte höchstens {MAX_SEARCH_DAYS} Tage auf einmal abfragen.", field="to"
+            gettext("Bitte höchstens %(days)d Tage auf einmal abfragen.")
+            % {"days": MAX_SEARCH_DAYS},
+            field="to",
         )
     service = booking.get_service(company, query.service)
     staff = booking.choose_staff(company, service, str(query.staff) if query.staff else None)
@@ -177,7 +186,9 @@ def explain(request: HttpRequest, query: Query[ExplainQuery]) -> dict[str, Any]:
     company = _company(request)
     service = booking.get_service(company, query.service)
     staff = booking.choose_staff(company, service, str(query.staff) if query.staff else None)
-    return explain_start(company, service, query.start, staff, timezone.now())
+    return translated_explanation(
+        explain_start(company, service, query.start, staff, timezone.now())
+    )
 
 
 @api.post("/holds", response={201: AppointmentOut, **WRITE_ERRORS}, tags=["booking"])
@@ -204,9 +215,12 @@ def _direct_booking(body: AppointmentIn) -> BookingIn:
             name for name in ("service_id", "start", "customer") if getattr(body, name) is None
         ]
         raise InvalidRequest(
-            "Entweder hold_id angeben oder service_id, start und customer "
-            f"(es fehlt: {', '.join(missing)}).",
-            fields=[{"field": name, "message": f"{name}: fehlt."} for name in missing],
+            gettext(
+                "Entweder hold_id angeben oder service_id, start und customer "
+                "(es fehlt: %(missing)s)."
+            )
+            % {"missing": ", ".join(missing)},
+            fields=[missing_field(name) for name in missing],
         )
     return BookingIn(
         service_id=body.service_id, start=body.start, staff_id=body.staff_id, customer=body.customer
@@ -223,7 +237,7 @@ def get_appointment(request: HttpRequest, appointment_id: UUID) -> dict[str, Any
             "company", "service", "staff", "customer"
         ).get(company=_company(request), pk=appointment_id)
     except Appointment.DoesNotExist as error:
-        raise NotFound("Diesen Termin gibt es nicht.") from error
+        raise NotFound(gettext("Diesen Termin gibt es nicht.")) from error
     return appointment_out(appointment)
 
 
