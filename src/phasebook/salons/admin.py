@@ -3,6 +3,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
 from phasebook.common.admin import TenantAdmin, TenantInline, companies_of
 from phasebook.salons.models import (
@@ -60,11 +61,11 @@ class ServiceAdmin(TenantAdmin):
     list_select_related = ["company"]
     search_fields = ["name"]
 
-    @admin.display(description="Dauer (min)")
+    @admin.display(description=_("Dauer (min)"))
     def duration_minutes(self, service: Service) -> int:
         return service.duration_minutes
 
-    @admin.display(description="Mehrphasig", boolean=True)
+    @admin.display(description=_("Mehrphasig"), boolean=True)
     def is_composite(self, service: Service) -> bool:
         return service.is_composite
 

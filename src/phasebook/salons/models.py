@@ -16,6 +16,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from phasebook.scheduling.calendar import HoursError, WeeklyHours, parse_weekly_hours
 from phasebook.scheduling.segments import Segment, SegmentError, parse_segments, total_minutes
@@ -23,7 +24,7 @@ from phasebook.scheduling.segments import Segment, SegmentError, parse_segments,
 
 def validate_time_zone(value: str) -> None:
     if value not in available_timezones():
-        raise ValidationError(f"Unbekannte Zeitzone: {value}")
+        raise ValidationError(_("Unbekannte Zeitzone: %(value)s"), params={"value": value})
 
 
 def validate_weekly_hours(value: object) -> None:
@@ -42,12 +43,14 @@ def validate_segments(value: object) -> None:
 
 def validate_date_list(value: object) -> None:
     if not isinstance(value, list):
-        raise ValidationError("Erwartet eine Liste von Daten (JJJJ-MM-TT).")
+        raise ValidationError(_("Erwartet eine Liste von Daten (JJJJ-MM-TT)."))
     for item in value:
         try:
             datetime.strptime(str(item), "%Y-%m-%d")  # noqa: DTZ007 - a calendar date, no instant
         except ValueError as error:
-            raise ValidationError(f"{item!r} ist kein Datum (JJJJ-MM-TT).") from error
+            raise ValidationError(
+                _("%(value)s ist kein Datum (JJJJ-MM-TT)."), params={"value": repr(item)}
+            ) from error
 
 
 class Company(models.Model):
@@ -61,19 +64,19 @@ class Company(models.Model):
     opening_hours = models.JSONField(
         default=dict,
         validators=[validate_weekly_hours],
-        help_text='z. B. {"mon": [["09:00", "18:00"]]}',
+        help_text=_('z. B. {"mon": [["09:00", "18:00"]]}'),
     )
     closed_dates = models.JSONField(
         default=list,
         blank=True,
         validators=[validate_date_list],
-        help_text="Zusätzliche Schließtage (JJJJ-MM-TT).",
+        help_text=_("Zusätzliche Schließtage (JJJJ-MM-TT)."),
     )
     public_holidays_country = models.CharField(
         max_length=2,
         default="DE",
         blank=True,
-        help_text="An gesetzlichen Feiertagen dieses Landes geschlossen (leer: nie).",
+        help_text=_("An gesetzlichen Feiertagen dieses Landes geschlossen (leer: nie)."),
     )
     public_holidays_subdivision = models.CharField(max_length=10, blank=True)
     min_notice_minutes = models.PositiveIntegerField(default=60)
@@ -82,8 +85,8 @@ class Company(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "Salon"
-        verbose_name_plural = "Salons"
+        verbose_name = _("Salon")
+        verbose_name_plural = _("Salons")
         ordering = ["name"]
         constraints = [
             models.CheckConstraint(
@@ -131,7 +134,7 @@ class ApiToken(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="api_tokens")
     name = models.CharField(max_length=100)
     key_hash = models.CharField(max_length=64, unique=True)
-    hint = models.CharField(max_length=12, help_text="Die ersten Zeichen, zum Wiedererkennen.")
+    hint = models.CharField(max_length=12, help_text=_("Die ersten Zeichen, zum Wiedererkennen."))
     created_at = models.DateTimeField(auto_now_add=True)
     last_used_at = models.DateTimeField(null=True, blank=True)
     revoked_at = models.DateTimeField(null=True, blank=True)
@@ -139,8 +142,8 @@ class ApiToken(models.Model):
     objects = ApiTokenQuerySet.as_manager()
 
     class Meta:
-        verbose_name = "API-Token"
-        verbose_name_plural = "API-Tokens"
+        verbose_name = _("API-Token")
+        verbose_name_plural = _("API-Tokens")
 
     def __str__(self) -> str:
         return f"{self.name} ({self.hint}…)"
@@ -171,8 +174,8 @@ class Service(models.Model):
     is_active = models.BooleanField(default=True)
 
     class Meta:
-        verbose_name = "Leistung"
-        verbose_name_plural = "Leistungen"
+        verbose_name = _("Leistung")
+        verbose_name_plural = _("Leistungen")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["company", "name"], name="service_name_unique"),
@@ -210,16 +213,16 @@ class Staff(models.Model):
     working_hours = models.JSONField(
         default=dict,
         validators=[validate_weekly_hours],
-        help_text='z. B. {"mon": [["09:00", "18:00"]]}',
+        help_text=_('z. B. {"mon": [["09:00", "18:00"]]}'),
     )
     calcom_user_id = models.PositiveBigIntegerField(
-        null=True, blank=True, help_text="Cal.com-Benutzer-ID, Gastgeber der Phasen-Buchungen."
+        null=True, blank=True, help_text=_("Cal.com-Benutzer-ID, Gastgeber der Phasen-Buchungen.")
     )
     calcom_username = models.CharField(max_length=100, blank=True)
 
     class Meta:
-        verbose_name = "Mitarbeiter:in"
-        verbose_name_plural = "Mitarbeiter:innen"
+        verbose_name = _("Mitarbeiter:in")
+        verbose_name_plural = _("Mitarbeiter:innen")
         ordering = ["name", "id"]
 
     def __str__(self) -> str:
@@ -239,8 +242,8 @@ class Absence(models.Model):
     reason = models.CharField(max_length=200, blank=True)
 
     class Meta:
-        verbose_name = "Abwesenheit"
-        verbose_name_plural = "Abwesenheiten"
+        verbose_name = _("Abwesenheit")
+        verbose_name_plural = _("Abwesenheiten")
         ordering = ["start"]
         constraints = [
             models.CheckConstraint(
@@ -259,12 +262,12 @@ class ExternalBusyBlock(models.Model):
     start = models.DateTimeField()
     end = models.DateTimeField()
     source = models.CharField(max_length=20, default="calcom")
-    external_id = models.CharField(max_length=255, help_text="z. B. die Cal.com-Buchungs-UID.")
+    external_id = models.CharField(max_length=255, help_text=_("z. B. die Cal.com-Buchungs-UID."))
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "Externer Termin"
-        verbose_name_plural = "Externe Termine"
+        verbose_name = _("Externer Termin")
+        verbose_name_plural = _("Externe Termine")
         ordering = ["start"]
         constraints = [
             models.CheckConstraint(
@@ -285,12 +288,12 @@ def validate_e164(value: str) -> None:
     try:
         number = phonenumbers.parse(value, None)
     except phonenumbers.NumberParseException as error:
-        raise ValidationError("Telefonnummer im Format +49… angeben.") from error
+        raise ValidationError(_("Telefonnummer im Format +49… angeben.")) from error
     if not phonenumbers.is_valid_number(number) or value != phonenumbers.format_number(
         number, phonenumbers.PhoneNumberFormat.E164
     ):
         raise ValidationError(
-            "Telefonnummer im internationalen Format E.164 angeben, z. B. +4930123456."
+            _("Telefonnummer im internationalen Format E.164 angeben, z. B. +4930123456.")
         )
 
 
@@ -302,8 +305,8 @@ class Customer(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
-        verbose_name = "Kund:in"
-        verbose_name_plural = "Kund:innen"
+        verbose_name = _("Kund:in")
+        verbose_name_plural = _("Kund:innen")
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(
@@ -325,8 +328,8 @@ class Membership(models.Model):
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
 
     class Meta:
-        verbose_name = "Mitgliedschaft"
-        verbose_name_plural = "Mitgliedschaften"
+        verbose_name = _("Mitgliedschaft")
+        verbose_name_plural = _("Mitgliedschaften")
         constraints = [
             models.UniqueConstraint(fields=["user", "company"], name="membership_unique"),
         ]
