@@ -201,6 +201,8 @@ def test_explain_gives_its_reasons_in_the_callers_language(salon: SimpleNamespac
         ("*", "de"),
         ("", "de"),
         (None, "de"),
+        ("en;q=abc", "de"),  # malformed: ignored
+        ("en," + "x" * 1000, "en"),  # over-long: Django reads the part up to its limit
     ],
 )
 def test_english_only_for_callers_who_accept_it_german_for_everyone_else(
