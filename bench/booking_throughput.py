@@ -70,19 +70,24 @@ def _client(number: int, company: Any, service_id: int, starts: list[datetime],
 
 
 def _process(url: str, first_client: int, clients: int, company_id: int, service_id: int,
-             began: float, deadline: float, results: Any) -> None:
-    """One worker process running `clients` client threads from `began` until `deadline`."""
+             seconds: float, ready: Any, results: Any) -> None:
+    """One worker process running `clients` client threads for `seconds` once all are ready."""
     setup(url, migrate=False)
+    from django.db import connection
+
     from phasebook.salons.models import Company
 
     company = Company.objects.get(pk=company_id)
     starts = _starts(company)
+    connection.close()  # each client thread opens its own; PostgreSQL allows only so many
     outcomes: Counter[str] = Counter()
     lock = threading.Lock()
+    # Processes start slowly (Django set-up): the clock runs once every process is ready.
+    ready.wait()
+    deadline = time.time() + seconds
     threads = [threading.Thread(target=_client, args=(first_client + n, company, service_id,
                                                        starts, deadline, outcomes, lock))
                for n in range(clients)]
-    time.sleep(max(0.0, began - time.time()))
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -108,15 +113,13 @@ def main() -> None:
     cut = Service.objects.get(company=company, name="Herrenhaarschnitt")
     spawn = multiprocessing.get_context("spawn")
     results = spawn.Queue()
-    # Processes start slowly (Django set-up): give them a head start before the clock runs.
-    began = time.time() + 8.0
-    deadline = began + args.seconds
+    ready = spawn.Barrier(args.processes)
     share, rest = divmod(args.clients, args.processes)
     workers, first = [], 0
     for index in range(args.processes):
         count = share + (1 if index < rest else 0)
         workers.append(spawn.Process(target=_process, args=(
-            args.database_url, first, count, company.pk, cut.pk, began, deadline, results)))
+            args.database_url, first, count, company.pk, cut.pk, args.seconds, ready, results)))
         first += count
     for worker in workers:
         worker.start()

@@ -6,21 +6,20 @@ transaction — goes through `load_situation` and the core's predicate.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
+from uuid import UUID
 
-from django.db.models import Q, QuerySet, Sum, Value
+from django.db.models import QuerySet, Sum
 
-from phasebook.booking.models import Appointment, AppointmentPhase, AppointmentStatus
-from phasebook.common.db import EpochSeconds
+from phasebook.booking.models import Appointment, AppointmentPhase
+from phasebook.booking.snapshot import Snapshot, load_snapshot
 from phasebook.salons.calendar import booking_policy
-from phasebook.salons.models import Absence, Company, Customer, ExternalBusyBlock, Service, Staff
+from phasebook.salons.models import Company, Customer, Service, Staff
 from phasebook.scheduling.availability import (
     Busy,
-    BusyKind,
     Policy,
     Slot,
     StaffSchedule,
@@ -33,29 +32,6 @@ from phasebook.scheduling.intervals import Interval
 
 # Slot searches wider than this are refused: a caller should page through time.
 MAX_SEARCH_DAYS = 31
-
-
-def live_appointments(now: datetime) -> Q:
-    """Booked appointments and holds that have not expired. Expired holds never block."""
-    return Q(status=AppointmentStatus.BOOKED) | Q(
-        status=AppointmentStatus.HELD, hold_expires_at__gt=now
-    )
-
-
-# An appointment lies inside one opening window of one day (weekly hours cannot run
-# past midnight), so no appointment or phase is this long. Bounding the start from below
-# lets the (staff, start_time) index do a range scan instead of reading every older row.
-LONGEST_APPOINTMENT = timedelta(days=1)
-
-
-def overlapping(
-    interval: Interval, start: str = "start", end: str = "end", longest: timedelta | None = None
-) -> Q:
-    """Rows whose [start, end) overlaps `interval`; `longest` bounds their length, if known."""
-    condition = Q(**{f"{start}__lt": interval.end, f"{end}__gt": interval.start})
-    if longest is not None:
-        condition &= Q(**{f"{start}__gt": interval.start - longest})
-    return condition
 
 
 def qualified_staff(company: Company, service: Service) -> QuerySet[Staff]:
@@ -85,92 +61,17 @@ def least_busy_first(company: Company, staff: Sequence[Staff], start: datetime) 
     return sorted(staff, key=lambda member: booked.get(member.id, 0))
 
 
-def _phase_busy(
-    staff_ids: Sequence[Any], window: Interval, now: datetime, exclude: Appointment | None
-) -> dict[Any, list[Busy]]:
-    # blocks_staff is only ever set on phases of booked or held appointments; of those,
-    # only holds that have run out must be left out.
-    phases = AppointmentPhase.objects.filter(
-        overlapping(window, "start_time", "end_time", LONGEST_APPOINTMENT),
-        staff_id__in=staff_ids,
-        blocks_staff=True,
-    ).exclude(appointment__status=AppointmentStatus.HELD, appointment__hold_expires_at__lte=now)
-    if exclude is not None:
-        phases = phases.exclude(appointment=exclude)
-    # Unordered (the core sorts): the model's default ordering goes through the appointment
-    # and would join its table a second time.
-    phases = phases.order_by()
-    busy: dict[Any, list[Busy]] = defaultdict(list)
-    rows = phases.values_list(
-        EpochSeconds("start_time"), EpochSeconds("end_time"), "staff_id", "segment_name"
-    )
-    for start, end, staff_id, name in rows:
-        interval = Interval(datetime.fromtimestamp(start, UTC), datetime.fromtimestamp(end, UTC))
-        busy[staff_id].append(Busy(interval, BusyKind.PHASE, name))
-    return busy
-
-
-def _calendar_busy(staff_ids: Sequence[Any], window: Interval) -> dict[Any, list[Busy]]:
-    """Absences and external busy blocks, in one round trip."""
-    # Unordered: SQLite allows no ORDER BY (the models' default) inside a UNION.
-    absences = (
-        Absence.objects.filter(overlapping(window), staff_id__in=staff_ids)
-        .order_by()
-        .values_list("staff_id", "start", "end", "reason", Value(BusyKind.ABSENCE.value))
-    )
-    blocks = (
-        ExternalBusyBlock.objects.filter(overlapping(window), staff_id__in=staff_ids)
-        .order_by()
-        .values_list("staff_id", "start", "end", Value("Kalender"), Value(BusyKind.EXTERNAL.value))
-    )
-    busy: dict[Any, list[Busy]] = defaultdict(list)
-    for staff_id, start, end, label, kind in absences.union(blocks, all=True):
-        busy[staff_id].append(Busy(Interval(start, end), BusyKind(kind), label))
-    return busy
-
-
-def staff_schedules(
-    staff: Iterable[Staff],
-    service: Service,
-    window: Interval,
-    now: datetime,
-    exclude: Appointment | None = None,
-) -> list[StaffSchedule]:
-    """Each stylist's hours and busy time overlapping `window`, in the given order."""
-    members = list(staff)
-    ids = [member.id for member in members]
-    phase_busy = _phase_busy(ids, window, now, exclude)
-    calendar_busy = _calendar_busy(ids, window)
-    qualified = set(
-        Staff.services.through.objects.filter(staff_id__in=ids, service=service).values_list(
-            "staff_id", flat=True
-        )
-    )
+def staff_schedules(members: Sequence[Staff], snapshot: Snapshot) -> list[StaffSchedule]:
+    """Each stylist's hours and busy time, in the given order."""
     return [
         StaffSchedule(
             staff_id=str(member.id),
             name=member.name,
             working_hours=member.weekly_working_hours,
-            busy=tuple(phase_busy[member.id] + calendar_busy[member.id]),
-            qualified=member.id in qualified and member.is_active,
+            busy=tuple(snapshot.busy_of(member.id)),
+            qualified=member.id in snapshot.qualified and member.is_active,
         )
         for member in members
-    ]
-
-
-def customer_busy(
-    customer: Customer | None, window: Interval, now: datetime, exclude: Appointment | None = None
-) -> list[Busy]:
-    if customer is None or customer.pk is None:
-        return []
-    appointments = Appointment.objects.filter(
-        live_appointments(now), overlapping(window, longest=LONGEST_APPOINTMENT), customer=customer
-    )
-    if exclude is not None:
-        appointments = appointments.exclude(pk=exclude.pk)
-    return [
-        Busy(Interval(start, end), BusyKind.APPOINTMENT)
-        for start, end in appointments.values_list("start", "end")
     ]
 
 
@@ -190,6 +91,9 @@ class Situation:
     policy: Policy
     staff: list[StaffSchedule]
     customer_busy: list[Busy]
+    # Run-out holds in the way: they block nobody, but a booking must retire them before
+    # it writes, or their rows would trip the exclusion constraints.
+    expired_holds: frozenset[UUID]
 
 
 def load_situation(
@@ -201,10 +105,20 @@ def load_situation(
     customer: Customer | None = None,
     exclude: Appointment | None = None,
 ) -> Situation:
+    members = list(staff)
+    snapshot = load_snapshot(
+        service.pk,
+        [member.id for member in members],
+        window,
+        now,
+        customer_id=customer.pk if customer is not None else None,
+        exclude=exclude.pk if exclude is not None else None,
+    )
     return Situation(
         policy=policy_around(company, window),
-        staff=staff_schedules(staff, service, window, now, exclude),
-        customer_busy=customer_busy(customer, window, now, exclude),
+        staff=staff_schedules(members, snapshot),
+        customer_busy=snapshot.customer_busy,
+        expired_holds=snapshot.expired_holds,
     )
 
 

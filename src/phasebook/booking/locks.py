@@ -1,26 +1,40 @@
-"""Row locks and hold expiry for the write path, in one place.
+"""Locks and hold expiry for the write path, in one place.
 
 Lock order, everywhere: the changed appointment's row (`FOR UPDATE OF self`) first, then
-one stylist row. A booking that tries several stylists locks each inside a savepoint and
+one stylist's day. A booking that tries several stylists locks each inside a savepoint and
 rolls the savepoint back (releasing the lock) before it tries the next, so no
-transaction ever waits for a stylist while holding another. On SQLite
-`select_for_update` is a no-op; the IMMEDIATE transaction holds the write lock.
+transaction ever waits for a stylist while holding another. On SQLite these locks are
+no-ops: the IMMEDIATE transaction holds the database's write lock.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Collection
+from datetime import date
+from uuid import UUID
 
-from django.db.models import Q
+from django.db import connection
+from django.utils import timezone
 
 from phasebook.booking.models import Appointment, AppointmentPhase, AppointmentStatus
-from phasebook.salons.models import Customer, Staff
+from phasebook.salons.models import Staff
 
 
-def lock_staff(stylist: Staff) -> None:
-    """Serialize bookings of this stylist until the transaction ends."""
-    Staff.objects.select_for_update().filter(pk=stylist.pk).values_list("pk").get()
+def lock_stylist_day(stylist: Staff, day: date) -> None:
+    """Serialize bookings of this stylist on this local day until the transaction ends.
+
+    An appointment lies inside one day's opening hours, so only bookings of the same
+    stylist on the same day can collide: locking the day rather than the stylist's row
+    lets one stylist's other days be booked in parallel. A transaction-level advisory
+    lock is released by commit, rollback, or rolling back the savepoint that took it.
+    """
+    if connection.vendor != "postgresql":
+        return
+    # Two 32-bit keys: the UUID's first four random bytes and the day. A collision only
+    # serializes two unrelated bookings; the exclusion constraint stays the guarantee.
+    stylist_key = int.from_bytes(stylist.pk.bytes[:4], "big", signed=True)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [stylist_key, day.toordinal()])
 
 
 def retire(appointment: Appointment) -> None:
@@ -31,22 +45,17 @@ def retire(appointment: Appointment) -> None:
     appointment.phases.update(blocks_staff=False)
 
 
-def retire_expired_holds(staff: Sequence[Staff], customer: Customer | None, now: datetime) -> int:
-    """Expire the holds of these stylists or this customer whose time is up.
+def retire_expired_holds(appointment_ids: Collection[UUID]) -> None:
+    """Retire these run-out holds, unless they were confirmed meanwhile.
 
     Expired holds never block anyone: the predicate ignores them, and this makes the
     exclusion constraints ignore them too before we write.
     """
-    whose = Q(staff__in=staff)
-    if customer is not None and customer.pk is not None:
-        whose |= Q(customer=customer)
-    expired = Appointment.objects.filter(
-        whose, status=AppointmentStatus.HELD, hold_expires_at__lte=now
+    if not appointment_ids:
+        return
+    Appointment.objects.filter(pk__in=appointment_ids, status=AppointmentStatus.HELD).update(
+        status=AppointmentStatus.EXPIRED, is_live=False, updated_at=timezone.now()
     )
-    ids = list(expired.values_list("pk", flat=True))
-    if ids:
-        Appointment.objects.filter(pk__in=ids).update(
-            status=AppointmentStatus.EXPIRED, is_live=False, updated_at=now
-        )
-        AppointmentPhase.objects.filter(appointment_id__in=ids).update(blocks_staff=False)
-    return len(ids)
+    AppointmentPhase.objects.filter(
+        appointment_id__in=appointment_ids, appointment__status=AppointmentStatus.EXPIRED
+    ).update(blocks_staff=False)

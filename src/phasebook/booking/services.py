@@ -2,9 +2,9 @@
 
 `hold_appointment`, `confirm_hold`, `book_appointment`, `reschedule_appointment` and
 `cancel_appointment` each run in one transaction that
-1. locks the stylist's row (one lock order everywhere: see `locks.py`),
-2. retires expired holds in the way,
-3. re-runs the availability predicate against the current state, and
+1. locks the stylist's day (one lock order everywhere: see `locks.py`),
+2. re-runs the availability predicate against the current state,
+3. retires the run-out holds in the way, and
 4. writes the appointment and exactly its phases.
 The PostgreSQL exclusion constraints are the last line: a race that slips past the
 predicate ends in IntegrityError, which becomes SlotTaken with alternatives.
@@ -99,8 +99,8 @@ def _appointment(company: Company, appointment_id: Any, *, lock: bool) -> Appoin
     queryset = Appointment.objects.filter(company=company)
     if lock:
         # Only the appointment's own row: a plain FOR UPDATE would also lock the joined
-        # service, stylist and customer rows, out of the stylist lock order, and deadlock
-        # against bookings that take the stylist first and then reference the service.
+        # service, stylist and customer rows, and every booking that references one of
+        # them (a foreign key takes a share lock) would wait for it, out of lock order.
         queryset = queryset.select_for_update(of=("self",))
     try:
         return queryset.select_related("service", "staff", "customer").get(pk=appointment_id)
@@ -185,14 +185,14 @@ def _place(
 ) -> Appointment:
     """Book a candidate stylist who can take `start`. Runs inside a transaction.
 
-    Each try locks the stylist's row and runs the predicate under the lock before it
-    writes: bookings of one stylist queue up instead of racing into the exclusion
-    constraint (whose checks can deadlock when many overlapping rows arrive at once).
+    Each try locks the stylist's day and runs the predicate under the lock before it
+    writes: bookings of one stylist on one day queue up instead of racing into the
+    exclusion constraint (whose checks can deadlock when many overlapping rows arrive
+    at once).
     Tries run in savepoints, so a transaction never holds two stylist locks. For "any
     stylist" the least busy stylist of the day is tried first, which spreads the work;
     if that fails, one unlocked look at the others says which of them are worth a try.
     """
-    locks.retire_expired_holds(candidates, customer, now)
     remaining = least_busy_first(company, candidates, start)
     looked = False
     verdict: Verdict | None = None
@@ -228,10 +228,11 @@ def _try_stylist(
     """Book `stylist` if the predicate allows it under the stylist's lock; else the verdict."""
     try:
         with transaction.atomic():  # a savepoint: rolling it back releases the lock
-            locks.lock_staff(stylist)
-            verdict, _ = verdict_for(company, service, start, [stylist], now, customer)
+            locks.lock_stylist_day(stylist, start.astimezone(company.zone).date())
+            verdict, situation = verdict_for(company, service, start, [stylist], now, customer)
             if not verdict.possible:
                 raise _StylistTaken(verdict)
+            locks.retire_expired_holds(situation.expired_holds)
             return _write(company, service, stylist, customer, verdict, status, source, now)
     except _StylistTaken as taken:
         return taken.verdict
@@ -372,9 +373,8 @@ def reschedule_appointment(
                 )
             target = staff_id or str(appointment.staff_id)
             candidates = choose_staff(company, appointment.service, target)
-            locks.lock_staff(candidates[0])
-            locks.retire_expired_holds(candidates, appointment.customer, now)
-            verdict, _ = verdict_for(
+            locks.lock_stylist_day(candidates[0], start.astimezone(company.zone).date())
+            verdict, situation = verdict_for(
                 company,
                 appointment.service,
                 start,
@@ -394,6 +394,7 @@ def reschedule_appointment(
                     now,
                     exclude=appointment,
                 )
+            locks.retire_expired_holds(situation.expired_holds)
             _move(appointment, candidates[0], verdict.phases)
             if appointment.status == AppointmentStatus.BOOKED:
                 appointment_changed.send(Appointment, appointment=appointment, change="rescheduled")

@@ -1,0 +1,195 @@
+"""What the predicate needs to know about some stylists and a customer around a window:
+who is busy when, and who performs the service. Read in one round trip.
+
+This is the hottest read in phasebook: every slot search and every booking attempt runs
+it, the latter while holding a stylist's lock. It is one hand-written UNION ALL rather
+than five ORM queries because building and compiling those queries cost several times
+more than PostgreSQL needs to answer them (bench/README.md has the figures). The SQL is
+plain enough for both PostgreSQL and SQLite.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from uuid import UUID
+
+from django.db import connection
+
+from phasebook.booking.models import Appointment, AppointmentPhase, AppointmentStatus
+from phasebook.salons.models import Absence, ExternalBusyBlock, Staff
+from phasebook.scheduling.availability import Busy, BusyKind
+from phasebook.scheduling.intervals import Interval
+
+# An appointment lies inside one opening window of one day (weekly hours cannot run
+# past midnight), so no appointment or phase is this long. Bounding the start from below
+# lets the (staff, start_time) index do a range scan instead of reading every older row.
+LONGEST_APPOINTMENT = timedelta(days=1)
+
+# Shown in explanations for a block in the stylist's own calendar; never its title.
+EXTERNAL_LABEL = "Kalender"
+
+
+@dataclass(frozen=True)
+class Snapshot:
+    """Busy time overlapping a window, as the scheduling core takes it."""
+
+    staff_busy: dict[UUID, list[Busy]] = field(default_factory=dict)
+    customer_busy: list[Busy] = field(default_factory=list)
+    qualified: frozenset[UUID] = frozenset()  # the stylists who perform the service
+    # Holds that have run out but were not retired yet. They block nobody, but their rows
+    # still count for the exclusion constraints: a booking retires them before it writes.
+    expired_holds: frozenset[UUID] = frozenset()
+
+    def busy_of(self, staff_id: UUID) -> list[Busy]:
+        return self.staff_busy.get(staff_id, [])
+
+
+def load_snapshot(
+    service_id: int,
+    staff_ids: Sequence[UUID],
+    window: Interval,
+    now: datetime,
+    customer_id: int | None = None,
+    exclude: UUID | None = None,
+) -> Snapshot:
+    """Which of `staff_ids` perform the service; their live phases, absences and external
+    blocks, and the customer's live appointments, that overlap `window`. The appointment
+    `exclude` (the one being moved) is left out."""
+    query = _Query(window, now, exclude)
+    if staff_ids:
+        query.add_staff_parts(service_id, staff_ids)
+    if customer_id is not None:
+        query.add_customer_part(customer_id)
+    if not query.parts:
+        return Snapshot()
+    with connection.cursor() as cursor:
+        cursor.execute(" UNION ALL ".join(query.parts), query.params)
+        return _collect(cursor.fetchall())
+
+
+_QUALIFIED = "qualified"
+_BUSY_KINDS = {kind.value: kind for kind in BusyKind}
+
+
+def _collect(rows: list[tuple[Any, ...]]) -> Snapshot:
+    staff_busy: dict[UUID, list[Busy]] = defaultdict(list)
+    customer_busy: list[Busy] = []
+    qualified: set[UUID] = set()
+    expired: set[UUID] = set()
+    for kind, staff_id, start, end, label, hold_expired, appointment_id in rows:
+        if kind == _QUALIFIED:
+            qualified.add(_uuid(staff_id))
+        elif hold_expired:
+            expired.add(_uuid(appointment_id))
+        elif kind == BusyKind.APPOINTMENT:
+            customer_busy.append(_busy(kind, start, end, label))
+        else:
+            staff_busy[_uuid(staff_id)].append(_busy(kind, start, end, label))
+    return Snapshot(dict(staff_busy), customer_busy, frozenset(qualified), frozenset(expired))
+
+
+def _busy(kind: str, start: Any, end: Any, label: str) -> Busy:
+    return Busy(Interval(_instant(start), _instant(end)), _BUSY_KINDS[kind], label)
+
+
+class _Query:
+    """Builds the UNION ALL. Every part yields the columns
+    (kind, staff id, start, end, label, is an expired hold, appointment id).
+
+    Only table names, constants and placeholders go into the SQL text (hence the
+    `noqa: S608`); every value is a parameter.
+    """
+
+    def __init__(self, window: Interval, now: datetime, exclude: UUID | None) -> None:
+        self.window = window
+        self.now = _param(now)
+        self.exclude = exclude
+        self.parts: list[str] = []
+        self.params: list[Any] = []
+
+    def add_staff_parts(self, service_id: int, staff_ids: Sequence[UUID]) -> None:
+        ids = [_uuid_param(staff_id) for staff_id in staff_ids]
+        placeholders = ", ".join(["%s"] * len(ids))
+        self._add(
+            f"""SELECT '{_QUALIFIED}', staff_id, NULL, NULL, NULL, FALSE, NULL
+            FROM {Staff.services.through._meta.db_table}
+            WHERE service_id = %s AND staff_id IN ({placeholders})""",  # noqa: S608
+            [service_id, *ids],
+        )
+        phase, appointment = AppointmentPhase._meta.db_table, Appointment._meta.db_table
+        # blocks_staff is only ever set on phases of booked or held appointments.
+        self._add(
+            f"""SELECT '{BusyKind.PHASE.value}', p.staff_id, p.start_time, p.end_time,
+                p.segment_name, {self._expired_hold("a")}, p.appointment_id
+            FROM {phase} p JOIN {appointment} a ON a.id = p.appointment_id
+            WHERE p.blocks_staff AND p.staff_id IN ({placeholders})
+              AND p.start_time < %s AND p.end_time > %s AND p.start_time > %s
+              {self._not_excluded("p.appointment_id")}""",  # noqa: S608
+            [self.now, *ids, *self._overlapping(bounded=True), *self._exclude_params()],
+        )
+        for kind, table, label, label_params in (
+            (BusyKind.ABSENCE, Absence._meta.db_table, "reason", []),
+            (BusyKind.EXTERNAL, ExternalBusyBlock._meta.db_table, "%s", [EXTERNAL_LABEL]),
+        ):
+            self._add(
+                f"""SELECT '{kind.value}', staff_id, "start", "end", {label}, FALSE, NULL
+                FROM {table}
+                WHERE staff_id IN ({placeholders}) AND "start" < %s AND "end" > %s""",  # noqa: S608
+                [*label_params, *ids, *self._overlapping(bounded=False)],
+            )
+
+    def add_customer_part(self, customer_id: int) -> None:
+        self._add(
+            f"""SELECT '{BusyKind.APPOINTMENT.value}', NULL, "start", "end", '',
+                {self._expired_hold("a")}, a.id
+            FROM {Appointment._meta.db_table} a
+            WHERE a.customer_id = %s AND a.is_live
+              AND a."start" < %s AND a."end" > %s AND a."start" > %s
+              {self._not_excluded("a.id")}""",  # noqa: S608
+            [self.now, customer_id, *self._overlapping(bounded=True), *self._exclude_params()],
+        )
+
+    def _add(self, sql: str, params: list[Any]) -> None:
+        self.parts.append(sql)
+        self.params.extend(params)
+
+    @staticmethod
+    def _expired_hold(alias: str) -> str:
+        held = AppointmentStatus.HELD.value
+        return f"({alias}.status = '{held}' AND {alias}.hold_expires_at <= %s)"
+
+    def _overlapping(self, *, bounded: bool) -> list[Any]:
+        """Parameters for `start < window.end AND end > window.start [AND start > ...]`."""
+        params = [_param(self.window.end), _param(self.window.start)]
+        if bounded:
+            params.append(_param(self.window.start - LONGEST_APPOINTMENT))
+        return params
+
+    def _not_excluded(self, column: str) -> str:
+        return "" if self.exclude is None else f"AND {column} <> %s"
+
+    def _exclude_params(self) -> list[Any]:
+        return [] if self.exclude is None else [_uuid_param(self.exclude)]
+
+
+def _param(instant: datetime) -> Any:
+    return connection.ops.adapt_datetimefield_value(instant)
+
+
+def _uuid_param(value: UUID) -> Any:
+    return Staff._meta.pk.get_db_prep_value(value, connection)  # hex text on SQLite
+
+
+def _uuid(value: Any) -> UUID:
+    return value if isinstance(value, UUID) else UUID(value)
+
+
+def _instant(value: Any) -> datetime:
+    """PostgreSQL returns aware datetimes; SQLite naive UTC ones (or text)."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    return value if value.tzinfo is not None else value.replace(tzinfo=UTC)
