@@ -12,7 +12,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from django.db.models import QuerySet, Sum
+from django.db.models import OuterRef, QuerySet, Subquery, Sum
+from django.db.models.functions import Coalesce
 
 from phasebook.booking.models import Appointment, AppointmentPhase
 from phasebook.booking.snapshot import Snapshot, load_snapshot
@@ -40,25 +41,26 @@ def qualified_staff(company: Company, service: Service) -> QuerySet[Staff]:
     )
 
 
-def least_busy_first(company: Company, staff: Sequence[Staff], start: datetime) -> list[Staff]:
+def least_busy_first(staff: QuerySet[Staff], company: Company, start: datetime) -> QuerySet[Staff]:
     """`staff`, those with the fewest booked minutes on the local day of `start` first
-    (ties keep the given order)."""
-    if len(staff) < 2:
-        return list(staff)
+    (ties by name), in the same query."""
     day = start.astimezone(company.zone).date()
     midnight = datetime(day.year, day.month, day.day, tzinfo=company.zone)
-    booked = dict(
+    booked = (
         AppointmentPhase.objects.filter(
-            staff__in=staff,
+            staff=OuterRef("pk"),
             blocks_staff=True,
             start_time__gte=midnight,
             start_time__lt=midnight + timedelta(days=1),
         )
+        .order_by()  # the default ordering would join the appointments for nothing
         .values("staff")
         .annotate(minutes=Sum("duration_minutes"))
-        .values_list("staff", "minutes")
+        .values("minutes")
     )
-    return sorted(staff, key=lambda member: booked.get(member.id, 0))
+    return staff.annotate(booked_minutes=Coalesce(Subquery(booked), 0)).order_by(
+        "booked_minutes", "name", "id"
+    )
 
 
 def staff_schedules(members: Sequence[Staff], snapshot: Snapshot) -> list[StaffSchedule]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import phonenumbers
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
+from django.utils.translation import gettext_noop
 
 from phasebook.booking.errors import InvalidRequest
 from phasebook.salons.models import Company, Customer
@@ -24,9 +25,13 @@ def normalize_phone(raw: str, region: str) -> str:
     try:
         number = phonenumbers.parse(raw, region or None)
     except phonenumbers.NumberParseException as error:
-        raise InvalidRequest("Die Telefonnummer ist ungültig.", field="customer.phone") from error
+        raise InvalidRequest(
+            gettext_noop("Die Telefonnummer ist ungültig."), field="customer.phone"
+        ) from error
     if not phonenumbers.is_valid_number(number):
-        raise InvalidRequest("Die Telefonnummer ist ungültig.", field="customer.phone")
+        raise InvalidRequest(
+            gettext_noop("Die Telefonnummer ist ungültig."), field="customer.phone"
+        )
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
 
 
@@ -34,7 +39,9 @@ def _clean(company: Company, details: CustomerDetails) -> CustomerDetails:
     name = details.name.strip()
     if not name or len(name) > 200:
         raise InvalidRequest(
-            "Bitte den Namen der Kundin oder des Kunden angeben (höchstens 200 Zeichen).",
+            gettext_noop(
+                "Bitte den Namen der Kundin oder des Kunden angeben (höchstens 200 Zeichen)."
+            ),
             field="customer.name",
         )
     email = details.email.strip().lower()
@@ -43,7 +50,7 @@ def _clean(company: Company, details: CustomerDetails) -> CustomerDetails:
             validate_email(email)
         except ValidationError as error:
             raise InvalidRequest(
-                "Die E-Mail-Adresse ist ungültig.", field="customer.email"
+                gettext_noop("Die E-Mail-Adresse ist ungültig."), field="customer.email"
             ) from error
     phone = details.phone.strip()
     if phone:

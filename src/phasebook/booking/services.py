@@ -21,6 +21,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext_noop
 
 from phasebook.booking import locks
 from phasebook.booking.availability import (
@@ -71,7 +72,9 @@ def _now(now: datetime | None) -> datetime:
 def _require_aware(start: datetime) -> None:
     if start.tzinfo is None:
         raise InvalidRequest(
-            "Zeitangaben brauchen einen UTC-Versatz, z. B. 2026-03-02T10:00:00+01:00.",
+            gettext_noop(
+                "Zeitangaben brauchen einen UTC-Versatz, z. B. 2026-03-02T10:00:00+01:00."
+            ),
             field="start",
         )
 
@@ -80,18 +83,25 @@ def get_service(company: Company, service_id: int) -> Service:
     try:
         return Service.objects.get(company=company, pk=service_id, is_active=True)
     except (Service.DoesNotExist, ValueError, TypeError) as error:
-        raise NotFound("Diese Leistung gibt es nicht.", field="service") from error
+        raise NotFound(gettext_noop("Diese Leistung gibt es nicht."), field="service") from error
 
 
-def choose_staff(company: Company, service: Service, staff_id: str | None) -> list[Staff]:
-    """The stylist asked for, or every qualified active stylist in a stable order."""
+def choose_staff(
+    company: Company, service: Service, staff_id: str | None, least_busy_on: datetime | None = None
+) -> list[Staff]:
+    """The stylist asked for, or every qualified active stylist: in a stable order, or
+    with `least_busy_on` those with the least booked time on that day first."""
     if staff_id is None:
-        return list(qualified_staff(company, service))
+        qualified = qualified_staff(company, service)
+        if least_busy_on is not None:
+            qualified = least_busy_first(qualified, company, least_busy_on)
+        return list(qualified)
     try:
         return [Staff.objects.get(company=company, pk=staff_id, is_active=True)]
     except (Staff.DoesNotExist, ValidationError) as error:  # ValidationError: not a UUID
         raise NotFound(
-            "Diese Mitarbeiterin oder diesen Mitarbeiter gibt es nicht.", field="staff"
+            gettext_noop("Diese Mitarbeiterin oder diesen Mitarbeiter gibt es nicht."),
+            field="staff",
         ) from error
 
 
@@ -105,7 +115,7 @@ def _appointment(company: Company, appointment_id: Any, *, lock: bool) -> Appoin
     try:
         return queryset.select_related("service", "staff", "customer").get(pk=appointment_id)
     except (Appointment.DoesNotExist, ValidationError) as error:
-        raise NotFound("Diesen Termin gibt es nicht.") from error
+        raise NotFound(gettext_noop("Diesen Termin gibt es nicht.")) from error
 
 
 def _refuse(
@@ -129,7 +139,7 @@ def _refuse(
         conflict for conflicts in verdict.staff_conflicts.values() for conflict in conflicts
     ]
     if not all_conflicts:
-        raise NotBookable("Für diese Leistung ist niemand eingeplant.")
+        raise NotBookable(gettext_noop("Für diese Leistung ist niemand eingeplant."))
     blocking = [conflict for conflict in all_conflicts if conflict.rule not in _TAKEN_RULES]
     only_taken = not verdict.salon_conflicts and any(
         all(conflict.rule in _TAKEN_RULES for conflict in conflicts)
@@ -137,7 +147,7 @@ def _refuse(
     )
     if only_taken or not blocking:
         raise SlotTaken(
-            "Dieser Termin ist leider schon vergeben.",
+            gettext_noop("Dieser Termin ist leider schon vergeben."),
             alternatives=nearest_slots(company, service, start, staff, now, customer, exclude),
             reasons=reasons(all_conflicts),
         )
@@ -189,11 +199,12 @@ def _place(
     writes: bookings of one stylist on one day queue up instead of racing into the
     exclusion constraint (whose checks can deadlock when many overlapping rows arrive
     at once).
-    Tries run in savepoints, so a transaction never holds two stylist locks. For "any
-    stylist" the least busy stylist of the day is tried first, which spreads the work;
-    if that fails, one unlocked look at the others says which of them are worth a try.
+    Tries run in savepoints, so a transaction never holds two stylist locks. Candidates
+    are tried in the given order (for "any stylist", the least busy of the day first,
+    which spreads the work); if the first fails, one unlocked look at the others says
+    which of them are worth a try.
     """
-    remaining = least_busy_first(company, candidates, start)
+    remaining = list(candidates)
     looked = False
     verdict: Verdict | None = None
     while remaining:
@@ -203,13 +214,15 @@ def _place(
         if isinstance(outcome, Appointment):
             return outcome
         verdict = outcome
+        if verdict.salon_conflicts:
+            break  # closed, too soon, the customer is busy...: true for every stylist
         if remaining and not looked:
             # The favourite could not take it: one unlocked look says who else may.
             look, _ = verdict_for(company, service, start, remaining, now, customer)
             bookable = set(look.bookable_staff)
             remaining = [member for member in remaining if str(member.id) in bookable]
             looked = True
-    if verdict is None or len(candidates) > 1:
+    if verdict is None or (len(candidates) > 1 and not verdict.salon_conflicts):
         # Explain with every candidate, as they are now: the caller asked for any of them.
         verdict, _ = verdict_for(company, service, start, candidates, now, customer)
     _refuse(company, service, start, verdict, candidates, customer, now)
@@ -280,7 +293,7 @@ def _lost_race(
     now: datetime,
 ) -> SlotTaken:
     return SlotTaken(
-        "Dieser Termin wurde soeben vergeben.",
+        gettext_noop("Dieser Termin wurde soeben vergeben."),
         alternatives=nearest_slots(company, service, start, candidates, now, customer),
     )
 
@@ -295,7 +308,7 @@ def _create(
     now = _now(now)
     _require_aware(request.start)
     service = get_service(company, request.service_id)
-    candidates = choose_staff(company, service, request.staff_id)
+    candidates = choose_staff(company, service, request.staff_id, least_busy_on=request.start)
     for check in PRE_BOOKING_CHECKS:
         candidates = check(company, service, candidates, request.start)
     try:
@@ -332,7 +345,9 @@ def confirm_hold(company: Company, hold_id: Any, now: datetime | None = None) ->
         if hold.status == AppointmentStatus.BOOKED:
             return hold  # confirming twice is harmless
         if hold.status not in (AppointmentStatus.HELD, AppointmentStatus.EXPIRED):
-            raise InvalidState("Diese Reservierung ist nicht mehr gültig.", status=hold.status)
+            raise InvalidState(
+                gettext_noop("Diese Reservierung ist nicht mehr gültig."), status=hold.status
+            )
         unexpired = bool(hold.hold_expires_at and hold.hold_expires_at > now)
         if hold.status == AppointmentStatus.HELD and unexpired:
             hold.status = AppointmentStatus.BOOKED
@@ -368,7 +383,9 @@ def reschedule_appointment(
             appointment = _appointment(company, appointment_id, lock=True)
             if not appointment.is_live:
                 raise InvalidState(
-                    "Ein stornierter oder abgelaufener Termin kann nicht verschoben werden.",
+                    gettext_noop(
+                        "Ein stornierter oder abgelaufener Termin kann nicht verschoben werden."
+                    ),
                     status=appointment.status,
                 )
             target = staff_id or str(appointment.staff_id)

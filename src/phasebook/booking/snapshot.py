@@ -18,6 +18,7 @@ from typing import Any
 from uuid import UUID
 
 from django.db import connection
+from django.utils.translation import gettext_lazy
 
 from phasebook.booking.models import Appointment, AppointmentPhase, AppointmentStatus
 from phasebook.salons.models import Absence, ExternalBusyBlock, Staff
@@ -30,7 +31,7 @@ from phasebook.scheduling.intervals import Interval
 LONGEST_APPOINTMENT = timedelta(days=1)
 
 # Shown in explanations for a block in the stylist's own calendar; never its title.
-EXTERNAL_LABEL = "Kalender"
+EXTERNAL_LABEL = gettext_lazy("Kalender")
 
 
 @dataclass(frozen=True)
@@ -133,7 +134,7 @@ class _Query:
         )
         for kind, table, label, label_params in (
             (BusyKind.ABSENCE, Absence._meta.db_table, "reason", []),
-            (BusyKind.EXTERNAL, ExternalBusyBlock._meta.db_table, "%s", [EXTERNAL_LABEL]),
+            (BusyKind.EXTERNAL, ExternalBusyBlock._meta.db_table, "%s", [str(EXTERNAL_LABEL)]),
         ):
             self._add(
                 f"""SELECT '{kind.value}', staff_id, "start", "end", {label}, FALSE, NULL

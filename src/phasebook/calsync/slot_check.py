@@ -16,6 +16,8 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 
+from django.utils.translation import gettext_noop
+
 from phasebook.booking.errors import SlotTaken
 from phasebook.calcom.connection import CalcomNotConfigured
 from phasebook.calcom.errors import CalcomError
@@ -34,7 +36,10 @@ Check = tuple[Staff, PlannedPhase, int | None]
 
 
 def calcom_slot_check(
-    company: Company, service: Service, candidates: list[Staff], start: datetime,
+    company: Company,
+    service: Service,
+    candidates: list[Staff],
+    start: datetime,
     env: SyncEnv | None = None,
 ) -> list[Staff]:
     """The candidates Cal.com agrees with; SlotTaken (German) when it agrees with none."""
@@ -50,16 +55,19 @@ def calcom_slot_check(
         metrics.SLOT_CHECK_SECONDS.observe(time.monotonic() - started)
     if not agreeing:
         raise SlotTaken(
-            "Cal.com meldet diese Zeit als belegt, z. B. durch einen direkt in Cal.com "
-            "eingetragenen Termin. Bitte eine andere Zeit wählen.",
+            gettext_noop(
+                "Cal.com meldet diese Zeit als belegt, z. B. durch einen direkt in Cal.com "
+                "eingetragenen Termin. Bitte eine andere Zeit wählen."
+            ),
             alternatives=[],
             calcom=True,
         )
     return agreeing
 
 
-def _agreeing(company: Company, service: Service, candidates: list[Staff], start: datetime,
-              env: SyncEnv) -> list[Staff]:
+def _agreeing(
+    company: Company, service: Service, candidates: list[Staff], start: datetime, env: SyncEnv
+) -> list[Staff]:
     phases = [p for p in plan_phases(service.segment_list, start) if p.staff_required]
     maps = {
         (staff_id, key): event_type_id
@@ -69,7 +77,8 @@ def _agreeing(company: Company, service: Service, candidates: list[Staff], start
     }
     checks: list[Check] = [
         (stylist, phase, maps.get((stylist.pk, phase.key)))
-        for stylist in candidates for phase in phases
+        for stylist in candidates
+        for phase in phases
     ]
     client = env.client_for(company)
 
@@ -78,8 +87,9 @@ def _agreeing(company: Company, service: Service, candidates: list[Staff], start
         if event_type_id is None:
             return False  # without an event type Cal.com could not take the phase either
         length = phase.interval.end - phase.interval.start
-        slots = client.get_slots(event_type_id, phase.interval.start - length,
-                                 phase.interval.end + length)
+        slots = client.get_slots(
+            event_type_id, phase.interval.start - length, phase.interval.end + length
+        )
         return covers(slots, phase.interval.start, phase.interval.end)
 
     with ThreadPoolExecutor(max_workers=min(len(checks), MAX_PARALLEL_CHECKS)) as pool:
