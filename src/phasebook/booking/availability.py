@@ -12,11 +12,10 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
-from django.db.models import OuterRef, QuerySet, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import QuerySet
 
-from phasebook.booking.models import Appointment, AppointmentPhase
-from phasebook.booking.snapshot import Snapshot, load_snapshot
+from phasebook.booking.models import Appointment
+from phasebook.booking.snapshot import Snapshot, booked_minutes, load_snapshot
 from phasebook.salons.calendar import booking_policy
 from phasebook.salons.models import Company, Customer, Service, Staff
 from phasebook.scheduling.availability import (
@@ -41,26 +40,17 @@ def qualified_staff(company: Company, service: Service) -> QuerySet[Staff]:
     )
 
 
-def least_busy_first(staff: QuerySet[Staff], company: Company, start: datetime) -> QuerySet[Staff]:
+def least_busy_first(company: Company, staff: Sequence[Staff], start: datetime) -> list[Staff]:
     """`staff`, those with the fewest booked minutes on the local day of `start` first
-    (ties by name), in the same query."""
+    (ties keep the given order)."""
+    if len(staff) < 2:
+        return list(staff)
     day = start.astimezone(company.zone).date()
     midnight = datetime(day.year, day.month, day.day, tzinfo=company.zone)
-    booked = (
-        AppointmentPhase.objects.filter(
-            staff=OuterRef("pk"),
-            blocks_staff=True,
-            start_time__gte=midnight,
-            start_time__lt=midnight + timedelta(days=1),
-        )
-        .order_by()  # the default ordering would join the appointments for nothing
-        .values("staff")
-        .annotate(minutes=Sum("duration_minutes"))
-        .values("minutes")
+    booked = booked_minutes(
+        [member.id for member in staff], Interval(midnight, midnight + timedelta(days=1))
     )
-    return staff.annotate(booked_minutes=Coalesce(Subquery(booked), 0)).order_by(
-        "booked_minutes", "name", "id"
-    )
+    return sorted(staff, key=lambda member: booked.get(member.id, 0))
 
 
 def staff_schedules(members: Sequence[Staff], snapshot: Snapshot) -> list[StaffSchedule]:

@@ -73,3 +73,11 @@ def find_or_create_customer(company: Company, details: CustomerDetails) -> Custo
         )
         return customer
     return Customer.objects.create(company=company, name=cleaned.name, email=cleaned.email)
+
+
+def find_customer(company: Company, details: CustomerDetails) -> Customer | None:
+    """The company's customer with this phone number, if there is one; creates nothing."""
+    phone = _clean(company, details).phone
+    if not phone:
+        return None
+    return Customer.objects.filter(company=company, phone=phone).first()

@@ -1,7 +1,8 @@
 """The booking service: the only write path for appointments, used by every caller.
 
 `hold_appointment`, `confirm_hold`, `book_appointment`, `reschedule_appointment` and
-`cancel_appointment` each run in one transaction that
+`cancel_appointment` each write in one transaction (a booking for "any stylist" in one
+per stylist it tries) that
 1. locks the stylist's day (one lock order everywhere: see `locks.py`),
 2. re-runs the availability predicate against the current state,
 3. retires the run-out holds in the way, and
@@ -31,7 +32,7 @@ from phasebook.booking.availability import (
     qualified_staff,
     verdict_for,
 )
-from phasebook.booking.customers import CustomerDetails, find_or_create_customer
+from phasebook.booking.customers import CustomerDetails, find_customer, find_or_create_customer
 from phasebook.booking.errors import InvalidRequest, InvalidState, NotBookable, NotFound, SlotTaken
 from phasebook.booking.models import (
     Appointment,
@@ -92,10 +93,10 @@ def choose_staff(
     """The stylist asked for, or every qualified active stylist: in a stable order, or
     with `least_busy_on` those with the least booked time on that day first."""
     if staff_id is None:
-        qualified = qualified_staff(company, service)
+        qualified = list(qualified_staff(company, service))
         if least_busy_on is not None:
-            qualified = least_busy_first(qualified, company, least_busy_on)
-        return list(qualified)
+            return least_busy_first(company, qualified, least_busy_on)
+        return qualified
     try:
         return [Staff.objects.get(company=company, pk=staff_id, is_active=True)]
     except (Staff.DoesNotExist, ValidationError) as error:  # ValidationError: not a UUID
@@ -175,111 +176,109 @@ def _phase_rows(
     ]
 
 
+@dataclass(frozen=True)
+class _Booking:
+    """A booking or hold being placed, as every try sees it."""
+
+    company: Company
+    service: Service
+    start: datetime
+    details: CustomerDetails
+    status: str
+    source: str
+    now: datetime
+    customer: Customer | None = None  # known already, as for a confirmed hold
+
+    def find_or_create_customer(self) -> Customer:
+        """Inside a try's transaction: if the try fails, a new customer goes with it."""
+        return self.customer or find_or_create_customer(self.company, self.details)
+
+    def existing_customer(self) -> Customer | None:
+        return self.customer or find_customer(self.company, self.details)
+
+
 class _StylistTaken(Exception):
-    """Internal: rolls back a try's savepoint when its stylist cannot take the start."""
+    """Internal: rolls back a try's transaction when its stylist cannot take the start."""
 
     def __init__(self, verdict: Verdict) -> None:
         super().__init__()
         self.verdict = verdict
 
 
-def _place(
-    company: Company,
-    service: Service,
-    start: datetime,
-    candidates: list[Staff],
-    customer: Customer,
-    status: str,
-    source: str,
-    now: datetime,
-) -> Appointment:
-    """Book a candidate stylist who can take `start`. Runs inside a transaction.
+def _place(booking: _Booking, candidates: list[Staff]) -> Appointment:
+    """Book a candidate stylist who can take the start.
 
-    Each try locks the stylist's day and runs the predicate under the lock before it
-    writes: bookings of one stylist on one day queue up instead of racing into the
-    exclusion constraint (whose checks can deadlock when many overlapping rows arrive
-    at once).
-    Tries run in savepoints, so a transaction never holds two stylist locks. Candidates
-    are tried in the given order (for "any stylist", the least busy of the day first,
-    which spreads the work); if the first fails, one unlocked look at the others says
-    which of them are worth a try.
+    Each try is a transaction of its own that locks the stylist's day and runs the
+    predicate under the lock before it writes: bookings of one stylist on one day queue
+    up instead of racing into the exclusion constraint (whose checks can deadlock when
+    many overlapping rows arrive at once). A failed try rolls back, which releases its
+    lock, so no transaction ever holds two stylist locks. Candidates are tried in the
+    given order (for "any stylist", the least busy of the day first, which spreads the
+    work); if the first fails, one unlocked look at the others says which of them are
+    worth a try.
     """
+    company, service, start, now = booking.company, booking.service, booking.start, booking.now
     remaining = list(candidates)
     looked = False
     verdict: Verdict | None = None
     while remaining:
-        outcome = _try_stylist(
-            company, service, start, remaining.pop(0), customer, status, source, now
-        )
-        if isinstance(outcome, Appointment):
-            return outcome
-        verdict = outcome
+        try:
+            return _try_stylist(booking, remaining.pop(0))
+        except _StylistTaken as taken:
+            verdict = taken.verdict
         if verdict.salon_conflicts:
             break  # closed, too soon, the customer is busy...: true for every stylist
         if remaining and not looked:
             # The favourite could not take it: one unlocked look says who else may.
-            look, _ = verdict_for(company, service, start, remaining, now, customer)
+            look, _ = verdict_for(
+                company, service, start, remaining, now, booking.existing_customer()
+            )
             bookable = set(look.bookable_staff)
             remaining = [member for member in remaining if str(member.id) in bookable]
             looked = True
+    customer = booking.existing_customer()
     if verdict is None or (len(candidates) > 1 and not verdict.salon_conflicts):
         # Explain with every candidate, as they are now: the caller asked for any of them.
         verdict, _ = verdict_for(company, service, start, candidates, now, customer)
     _refuse(company, service, start, verdict, candidates, customer, now)
 
 
-def _try_stylist(
-    company: Company,
-    service: Service,
-    start: datetime,
-    stylist: Staff,
-    customer: Customer,
-    status: str,
-    source: str,
-    now: datetime,
-) -> Appointment | Verdict:
-    """Book `stylist` if the predicate allows it under the stylist's lock; else the verdict."""
-    try:
-        with transaction.atomic():  # a savepoint: rolling it back releases the lock
-            locks.lock_stylist_day(stylist, start.astimezone(company.zone).date())
-            verdict, situation = verdict_for(company, service, start, [stylist], now, customer)
-            if not verdict.possible:
-                raise _StylistTaken(verdict)
-            locks.retire_expired_holds(situation.expired_holds)
-            return _write(company, service, stylist, customer, verdict, status, source, now)
-    except _StylistTaken as taken:
-        return taken.verdict
+def _try_stylist(booking: _Booking, stylist: Staff) -> Appointment:
+    """Book `stylist` if the predicate allows it under the stylist's lock; else raise
+    _StylistTaken with the verdict."""
+    company, start = booking.company, booking.start
+    with transaction.atomic():
+        customer = booking.find_or_create_customer()
+        locks.lock_stylist_day(stylist, start.astimezone(company.zone).date())
+        verdict, situation = verdict_for(
+            company, booking.service, start, [stylist], booking.now, customer
+        )
+        if not verdict.possible:
+            raise _StylistTaken(verdict)
+        locks.retire_expired_holds(situation.expired_holds)
+        return _write(booking, stylist, customer, verdict)
 
 
-def _write(
-    company: Company,
-    service: Service,
-    stylist: Staff,
-    customer: Customer,
-    verdict: Verdict,
-    status: str,
-    source: str,
-    now: datetime,
-) -> Appointment:
+def _write(booking: _Booking, stylist: Staff, customer: Customer, verdict: Verdict) -> Appointment:
     phases = verdict.phases
     appointment = Appointment.objects.create(
-        company=company,
+        company=booking.company,
         customer=customer,
-        service=service,
+        service=booking.service,
         staff=stylist,
         start=phases[0].interval.start,
         end=phases[-1].interval.end,
-        status=status,
+        status=booking.status,
         is_live=True,
-        source=source,
+        source=booking.source,
         hold_expires_at=(
-            now + timedelta(seconds=settings.PHASEBOOK_HOLD_TTL_SECONDS)
-            if status == AppointmentStatus.HELD
+            booking.now + timedelta(seconds=settings.PHASEBOOK_HOLD_TTL_SECONDS)
+            if booking.status == AppointmentStatus.HELD
             else None
         ),
     )
     AppointmentPhase.objects.bulk_create(_phase_rows(appointment, phases, live=True))
-    if status == AppointmentStatus.BOOKED:
+    if booking.status == AppointmentStatus.BOOKED:
         appointment_changed.send(Appointment, appointment=appointment, change="booked")
     return appointment
 
@@ -311,17 +310,24 @@ def _create(
     candidates = choose_staff(company, service, request.staff_id, least_busy_on=request.start)
     for check in PRE_BOOKING_CHECKS:
         candidates = check(company, service, candidates, request.start)
+    booking = _Booking(
+        company=company,
+        service=service,
+        start=request.start,
+        details=request.customer,
+        status=status,
+        source=request.source,
+        now=now,
+        customer=customer,
+    )
     try:
-        with transaction.atomic():
-            # Inside the transaction: a booking that fails leaves no stray customer behind.
-            customer = customer or find_or_create_customer(company, request.customer)
-            return _place(
-                company, service, request.start, candidates, customer, status, request.source, now
-            )
+        return _place(booking, candidates)
     except IntegrityError as error:
         # The exclusion constraints caught a concurrent booking between our check and
         # our insert: the same answer as a taken slot, computed after the rollback.
-        raise _lost_race(company, service, request.start, candidates, customer, now) from error
+        raise _lost_race(
+            company, service, request.start, candidates, booking.existing_customer(), now
+        ) from error
 
 
 def hold_appointment(

@@ -1,11 +1,13 @@
-"""What the predicate needs to know about some stylists and a customer around a window:
-who is busy when, and who performs the service. Read in one round trip.
+"""The hot reads of the booking path, as hand-written SQL.
 
-This is the hottest read in phasebook: every slot search and every booking attempt runs
-it, the latter while holding a stylist's lock. It is one hand-written UNION ALL rather
-than five ORM queries because building and compiling those queries cost several times
-more than PostgreSQL needs to answer them (bench/README.md has the figures). The SQL is
-plain enough for both PostgreSQL and SQLite.
+`load_snapshot` reads what the predicate needs to know about some stylists and a customer
+around a window: who is busy when, and who performs the service, in one round trip.
+`booked_minutes` says how busy stylists are on a day, to try the least busy first.
+
+Every slot search and every booking attempt runs these, the latter while holding a
+stylist's lock. They are plain SQL rather than ORM queries because building and
+compiling those queries cost several times more than PostgreSQL needs to answer them
+(bench/README.md has the figures). The SQL is plain enough for PostgreSQL and SQLite.
 """
 
 from __future__ import annotations
@@ -72,6 +74,22 @@ def load_snapshot(
         return _collect(cursor.fetchall())
 
 
+def booked_minutes(staff_ids: Sequence[UUID], day: Interval) -> dict[UUID, int]:
+    """Minutes of live staff-required phases starting in `day`, per stylist."""
+    if not staff_ids:
+        return {}
+    placeholders = ", ".join(["%s"] * len(staff_ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""SELECT staff_id, SUM(duration_minutes) FROM {AppointmentPhase._meta.db_table}
+            WHERE blocks_staff AND staff_id IN ({placeholders})
+              AND start_time >= %s AND start_time < %s
+            GROUP BY staff_id""",  # noqa: S608
+            [*map(_uuid_param, staff_ids), _param(day.start), _param(day.end)],
+        )
+        return {_uuid(staff_id): minutes for staff_id, minutes in cursor.fetchall()}
+
+
 _QUALIFIED = "qualified"
 _BUSY_KINDS = {kind.value: kind for kind in BusyKind}
 
@@ -101,8 +119,8 @@ class _Query:
     """Builds the UNION ALL. Every part yields the columns
     (kind, staff id, start, end, label, is an expired hold, appointment id).
 
-    Only table names, constants and placeholders go into the SQL text (hence the
-    `noqa: S608`); every value is a parameter.
+    Here and in `booked_minutes` only table names, constants and placeholders go into
+    the SQL text (hence the `noqa: S608`); every value is a parameter.
     """
 
     def __init__(self, window: Interval, now: datetime, exclude: UUID | None) -> None:
