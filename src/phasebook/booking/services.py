@@ -93,10 +93,10 @@ def choose_staff(
     """The stylist asked for, or every qualified active stylist: in a stable order, or
     with `least_busy_on` those with the least booked time on that day first."""
     if staff_id is None:
-        qualified = list(qualified_staff(company, service))
+        qualified = qualified_staff(company, service)
         if least_busy_on is not None:
-            return least_busy_first(company, qualified, least_busy_on)
-        return qualified
+            qualified = least_busy_first(qualified, company, least_busy_on)
+        return list(qualified)
     try:
         return [Staff.objects.get(company=company, pk=staff_id, is_active=True)]
     except (Staff.DoesNotExist, ValidationError) as error:  # ValidationError: not a UUID

@@ -2,7 +2,7 @@
 
 `load_snapshot` reads what the predicate needs to know about some stylists and a customer
 around a window: who is busy when, and who performs the service, in one round trip.
-`booked_minutes` says how busy stylists are on a day, to try the least busy first.
+`booked_minutes_on` says how busy stylists are on a day, to try the least busy first.
 
 Every slot search and every booking attempt runs these, the latter while holding a
 stylist's lock. They are plain SQL rather than ORM queries because building and
@@ -20,6 +20,8 @@ from typing import Any
 from uuid import UUID
 
 from django.db import connection
+from django.db.models import IntegerField
+from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy
 
 from phasebook.booking.models import Appointment, AppointmentPhase, AppointmentStatus
@@ -74,20 +76,16 @@ def load_snapshot(
         return _collect(cursor.fetchall())
 
 
-def booked_minutes(staff_ids: Sequence[UUID], day: Interval) -> dict[UUID, int]:
-    """Minutes of live staff-required phases starting in `day`, per stylist."""
-    if not staff_ids:
-        return {}
-    placeholders = ", ".join(["%s"] * len(staff_ids))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"""SELECT staff_id, SUM(duration_minutes) FROM {AppointmentPhase._meta.db_table}
-            WHERE blocks_staff AND staff_id IN ({placeholders})
-              AND start_time >= %s AND start_time < %s
-            GROUP BY staff_id""",  # noqa: S608
-            [*map(_uuid_param, staff_ids), _param(day.start), _param(day.end)],
-        )
-        return {_uuid(staff_id): minutes for staff_id, minutes in cursor.fetchall()}
+def booked_minutes_on(day: Interval) -> RawSQL:
+    """For a query over stylists: each one's minutes of live staff-required phases that
+    start in `day`."""
+    return RawSQL(  # noqa: S611 (see _Query: only table names go into the text)
+        f"""SELECT COALESCE(SUM(p.duration_minutes), 0) FROM {AppointmentPhase._meta.db_table} p
+        WHERE p.staff_id = {Staff._meta.db_table}.id AND p.blocks_staff
+          AND p.start_time >= %s AND p.start_time < %s""",  # noqa: S608
+        (_param(day.start), _param(day.end)),
+        output_field=IntegerField(),
+    )
 
 
 _QUALIFIED = "qualified"
@@ -119,7 +117,7 @@ class _Query:
     """Builds the UNION ALL. Every part yields the columns
     (kind, staff id, start, end, label, is an expired hold, appointment id).
 
-    Here and in `booked_minutes` only table names, constants and placeholders go into
+    Here and in `booked_minutes_on` only table names, constants and placeholders go into
     the SQL text (hence the `noqa: S608`); every value is a parameter.
     """
 
