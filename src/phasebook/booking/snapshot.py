@@ -25,6 +25,7 @@ from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy
 
 from phasebook.booking.models import Appointment, AppointmentPhase, AppointmentStatus
+from phasebook.common.db import epoch_seconds
 from phasebook.salons.models import Absence, ExternalBusyBlock, Staff
 from phasebook.scheduling.availability import Busy, BusyKind
 from phasebook.scheduling.intervals import Interval
@@ -89,6 +90,9 @@ def booked_minutes_on(day: Interval) -> RawSQL:
 
 
 _QUALIFIED = "qualified"
+# Typed NULLs: PostgreSQL types an untyped NULL of a UNION's first part as text.
+_NO_SECONDS = "CAST(NULL AS bigint)"
+_NO_TIMESTAMP = "CAST(NULL AS timestamp with time zone)"
 _BUSY_KINDS = {kind.value: kind for kind in BusyKind}
 
 
@@ -97,25 +101,31 @@ def _collect(rows: list[tuple[Any, ...]]) -> Snapshot:
     customer_busy: list[Busy] = []
     qualified: set[UUID] = set()
     expired: set[UUID] = set()
-    for kind, staff_id, start, end, label, hold_expired, appointment_id in rows:
+    for kind, staff_id, *times, label, hold_expired, appointment_id in rows:
         if kind == _QUALIFIED:
             qualified.add(_uuid(staff_id))
         elif hold_expired:
             expired.add(_uuid(appointment_id))
         elif kind == BusyKind.APPOINTMENT:
-            customer_busy.append(_busy(kind, start, end, label))
+            customer_busy.append(Busy(_interval(*times), _BUSY_KINDS[kind], label))
         else:
-            staff_busy[_uuid(staff_id)].append(_busy(kind, start, end, label))
+            staff_busy[_uuid(staff_id)].append(Busy(_interval(*times), _BUSY_KINDS[kind], label))
     return Snapshot(dict(staff_busy), customer_busy, frozenset(qualified), frozenset(expired))
 
 
-def _busy(kind: str, start: Any, end: Any, label: str) -> Busy:
-    return Busy(Interval(_instant(start), _instant(end)), _BUSY_KINDS[kind], label)
+def _interval(start_epoch: int | None, end_epoch: int | None, start: Any, end: Any) -> Interval:
+    if start_epoch is not None and end_epoch is not None:
+        return Interval(
+            datetime.fromtimestamp(start_epoch, UTC), datetime.fromtimestamp(end_epoch, UTC)
+        )
+    return Interval(_instant(start), _instant(end))
 
 
 class _Query:
-    """Builds the UNION ALL. Every part yields the columns
-    (kind, staff id, start, end, label, is an expired hold, appointment id).
+    """Builds the UNION ALL. Every part yields the columns (kind, staff id, start and end
+    in whole seconds, start and end as timestamps, label, is an expired hold, appointment
+    id). Phases and appointments lie on whole minutes and come as seconds, which load
+    much faster; absences and external blocks may not, and come as timestamps.
 
     Here and in `booked_minutes_on` only table names, constants and placeholders go into
     the SQL text (hence the `noqa: S608`); every value is a parameter.
@@ -132,7 +142,8 @@ class _Query:
         ids = [_uuid_param(staff_id) for staff_id in staff_ids]
         placeholders = ", ".join(["%s"] * len(ids))
         self._add(
-            f"""SELECT '{_QUALIFIED}', staff_id, NULL, NULL, NULL, FALSE, NULL
+            f"""SELECT '{_QUALIFIED}', staff_id, {_NO_SECONDS}, {_NO_SECONDS},
+                {_NO_TIMESTAMP}, {_NO_TIMESTAMP}, NULL, FALSE, NULL
             FROM {Staff.services.through._meta.db_table}
             WHERE service_id = %s AND staff_id IN ({placeholders})""",  # noqa: S608
             [service_id, *ids],
@@ -140,7 +151,9 @@ class _Query:
         phase, appointment = AppointmentPhase._meta.db_table, Appointment._meta.db_table
         # blocks_staff is only ever set on phases of booked or held appointments.
         self._add(
-            f"""SELECT '{BusyKind.PHASE.value}', p.staff_id, p.start_time, p.end_time,
+            f"""SELECT '{BusyKind.PHASE.value}', p.staff_id,
+                {epoch_seconds("p.start_time")}, {epoch_seconds("p.end_time")},
+                {_NO_TIMESTAMP}, {_NO_TIMESTAMP},
                 p.segment_name, {self._expired_hold("a")}, p.appointment_id
             FROM {phase} p JOIN {appointment} a ON a.id = p.appointment_id
             WHERE p.blocks_staff AND p.staff_id IN ({placeholders})
@@ -153,7 +166,9 @@ class _Query:
             (BusyKind.EXTERNAL, ExternalBusyBlock._meta.db_table, "%s", [str(EXTERNAL_LABEL)]),
         ):
             self._add(
-                f"""SELECT '{kind.value}', staff_id, "start", "end", {label}, FALSE, NULL
+                f"""SELECT '{kind.value}', staff_id, {_NO_SECONDS}, {_NO_SECONDS},
+                    "start", "end", {label},
+                    FALSE, NULL
                 FROM {table}
                 WHERE staff_id IN ({placeholders}) AND "start" < %s AND "end" > %s""",  # noqa: S608
                 [*label_params, *ids, *self._overlapping(bounded=False)],
@@ -161,7 +176,9 @@ class _Query:
 
     def add_customer_part(self, customer_id: int) -> None:
         self._add(
-            f"""SELECT '{BusyKind.APPOINTMENT.value}', NULL, "start", "end", '',
+            f"""SELECT '{BusyKind.APPOINTMENT.value}', NULL,
+                {epoch_seconds('a."start"')}, {epoch_seconds('a."end"')},
+                {_NO_TIMESTAMP}, {_NO_TIMESTAMP}, '',
                 {self._expired_hold("a")}, a.id
             FROM {Appointment._meta.db_table} a
             WHERE a.customer_id = %s AND a.is_live
