@@ -1,12 +1,16 @@
 """64 clients booking overlapping times through the booking service on PostgreSQL.
 
-Each client is a thread with its own connection; the clients are spread over several
-processes, as a deployment runs several workers (one Python process cannot use more than
-one core). They book cuts on the demo's stylists at random quarter hours of the next
-days, so many requests collide; afterwards raw SQL checks that no stylist and no customer
-is double-booked.
+The clients book cuts on the demo's stylists for "any stylist" at random quarter hours
+of the next days, so many requests collide; afterwards raw SQL checks that no stylist and
+no customer is double-booked. Two ways to serve them:
+- by default every client is a thread with a connection of its own (64 transactions at
+  once), the clients spread over `--processes` processes, as a threaded server runs them
+  (one Python process cannot use more than one core);
+- with `--workers N` the clients' requests go to a pool of N worker processes that serve
+  one request at a time each, as a web server's sync workers do.
 
     uv run python bench/booking_throughput.py [--clients 64] [--processes 4] [--seconds 30]
+                                              [--workers N]
 """
 
 from __future__ import annotations
@@ -17,6 +21,8 @@ import random
 import threading
 import time
 from collections import Counter
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -40,38 +46,59 @@ def _starts(company: Any) -> list[datetime]:
     ]
 
 
-def _client(number: int, company: Any, service_id: int, starts: list[datetime],
-            deadline: float, outcomes: Counter[str], lock: threading.Lock) -> None:
-    from django.db import connection
-
+def _book_once(company: Any, service_id: int, start: datetime, name: str) -> str:
+    """One booking through the booking service; the outcome's name."""
     from phasebook.booking.customers import CustomerDetails
     from phasebook.booking.errors import BookingError
     from phasebook.booking.services import BookingRequest, book_appointment
 
+    try:
+        book_appointment(company, BookingRequest(service_id, start, CustomerDetails(name)),
+                         now=NOW)
+        return "booked"
+    except BookingError as error:
+        return type(error).__name__
+    except Exception as error:  # counted, never hidden: any of these is a bug
+        return f"UNEXPECTED {type(error).__name__}"
+
+
+Book = Callable[[datetime, str], str]
+
+
+def _client(number: int, book: Book, starts: list[datetime], deadline: float,
+            outcomes: Counter[str], lock: threading.Lock) -> None:
+    """Book at random starts until `deadline`, one request after the other."""
+    from django.db import connection
+
     rng = random.Random(number)
     local: Counter[str] = Counter()
-    try:
-        attempt = 0
-        while time.time() < deadline:
-            attempt += 1
-            request = BookingRequest(service_id, rng.choice(starts),
-                                     CustomerDetails(f"Kunde {number}-{attempt}"))
-            try:
-                book_appointment(company, request, now=NOW)
-                local["booked"] += 1
-            except BookingError as error:
-                local[type(error).__name__] += 1
-            except Exception as error:  # counted, never hidden: any of these is a bug
-                local[f"UNEXPECTED {type(error).__name__}"] += 1
-    finally:
-        connection.close()
-        with lock:
-            outcomes.update(local)
+    attempt = 0
+    while time.time() < deadline:
+        attempt += 1
+        local[book(rng.choice(starts), f"Kunde {number}-{attempt}")] += 1
+    connection.close()  # this thread's, if it booked on one of its own
+    with lock:
+        outcomes.update(local)
+
+
+def _run_clients(first: int, clients: int, book: Book, starts: list[datetime],
+                 seconds: float) -> Counter[str]:
+    outcomes: Counter[str] = Counter()
+    lock = threading.Lock()
+    deadline = time.time() + seconds
+    threads = [threading.Thread(target=_client, args=(first + n, book, starts, deadline,
+                                                       outcomes, lock))
+               for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return outcomes
 
 
 def _process(url: str, first_client: int, clients: int, company_id: int, service_id: int,
              seconds: float, ready: Any, results: Any) -> None:
-    """One worker process running `clients` client threads for `seconds` once all are ready."""
+    """One process whose `clients` threads each book on a connection of their own."""
     setup(url, migrate=False)
     from django.db import connection
 
@@ -80,19 +107,66 @@ def _process(url: str, first_client: int, clients: int, company_id: int, service
     company = Company.objects.get(pk=company_id)
     starts = _starts(company)
     connection.close()  # each client thread opens its own; PostgreSQL allows only so many
-    outcomes: Counter[str] = Counter()
-    lock = threading.Lock()
+
+    def book(start: datetime, name: str) -> str:
+        return _book_once(company, service_id, start, name)
+
     # Processes start slowly (Django set-up): the clock runs once every process is ready.
     ready.wait()
-    deadline = time.time() + seconds
-    threads = [threading.Thread(target=_client, args=(first_client + n, company, service_id,
-                                                       starts, deadline, outcomes, lock))
-               for n in range(clients)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    results.put(dict(outcomes))
+    results.put(dict(_run_clients(first_client, clients, book, starts, seconds)))
+
+
+_worker: dict[str, Any] = {}
+
+
+def _start_worker(url: str, company_id: int, service_id: int) -> None:
+    setup(url, migrate=False)
+    from phasebook.salons.models import Company
+
+    _worker.update(company=Company.objects.get(pk=company_id), service_id=service_id)
+
+
+def _book_in_worker(start: datetime, name: str) -> str:
+    return _book_once(_worker["company"], _worker["service_id"], start, name)
+
+
+def _with_worker_pool(args: argparse.Namespace, company: Any, service_id: int) -> Counter[str]:
+    """The clients' requests served by a pool of worker processes, one request at a time
+    each, as a web server's workers serve them."""
+    spawn = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(args.workers, mp_context=spawn, initializer=_start_worker,
+                             initargs=(args.database_url, company.pk, service_id)) as pool:
+        # Start every worker (Django set-up is slow) before the clock runs.
+        list(pool.map(time.sleep, [0.5] * args.workers))
+
+        def book(start: datetime, name: str) -> str:
+            return pool.submit(_book_in_worker, start, name).result()
+
+        return _run_clients(0, args.clients, book, _starts(company), args.seconds)
+
+
+def _with_client_processes(args: argparse.Namespace, company: Any, service_id: int
+                           ) -> Counter[str]:
+    """Every client books on a connection of its own, the clients spread over processes."""
+    spawn = multiprocessing.get_context("spawn")
+    results = spawn.Queue()
+    ready = spawn.Barrier(args.processes)
+    share, rest = divmod(args.clients, args.processes)
+    workers, first = [], 0
+    for index in range(args.processes):
+        count = share + (1 if index < rest else 0)
+        workers.append(spawn.Process(target=_process, args=(
+            args.database_url, first, count, company.pk, service_id, args.seconds, ready,
+            results)))
+        first += count
+    for worker in workers:
+        worker.start()
+    outcomes: Counter[str] = Counter()
+    for _ in workers:
+        outcomes.update(results.get())
+    for worker in workers:
+        worker.join()
+    return outcomes
 
 
 def main() -> None:
@@ -102,6 +176,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=30.0)
+    parser.add_argument("--workers", type=int, default=0,
+                        help="serve the clients by this many worker processes instead")
     args = parser.parse_args()
     setup(args.database_url)
     from tests.booking.overlaps import customer_overlaps, staff_overlaps
@@ -111,25 +187,14 @@ def main() -> None:
     reset()
     company, _ = demo_salon(STYLISTS)
     cut = Service.objects.get(company=company, name="Herrenhaarschnitt")
-    spawn = multiprocessing.get_context("spawn")
-    results = spawn.Queue()
-    ready = spawn.Barrier(args.processes)
-    share, rest = divmod(args.clients, args.processes)
-    workers, first = [], 0
-    for index in range(args.processes):
-        count = share + (1 if index < rest else 0)
-        workers.append(spawn.Process(target=_process, args=(
-            args.database_url, first, count, company.pk, cut.pk, args.seconds, ready, results)))
-        first += count
-    for worker in workers:
-        worker.start()
-    outcomes: Counter[str] = Counter()
-    for _ in workers:
-        outcomes.update(results.get())
-    for worker in workers:
-        worker.join()
+    if args.workers:
+        outcomes = _with_worker_pool(args, company, cut.pk)
+        served = f"a pool of {args.workers} worker processes"
+    else:
+        outcomes = _with_client_processes(args, company, cut.pk)
+        served = f"their own connections in {args.processes} processes"
     elapsed = args.seconds
-    print(f"clients {args.clients} in {args.processes} processes, {elapsed:.1f} s")
+    print(f"clients {args.clients} served by {served}, {elapsed:.1f} s")
     print(f"successful bookings/s: {outcomes['booked'] / elapsed:.1f}")
     print(f"attempts/s: {sum(outcomes.values()) / elapsed:.1f}")
     for kind, count in sorted(outcomes.items()):
