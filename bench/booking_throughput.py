@@ -8,9 +8,10 @@ no customer is double-booked. Two ways to serve them:
   (one Python process cannot use more than one core);
 - with `--workers N` the clients' requests go to a pool of N worker processes that serve
   one request at a time each, as a web server's sync workers do.
+One client booking alone is measured first, as a yardstick for this machine's speed.
 
     uv run python bench/booking_throughput.py [--clients 64] [--processes 4] [--seconds 30]
-                                              [--workers N]
+                                              [--workers N] [--baseline-seconds 10]
 """
 
 from __future__ import annotations
@@ -130,7 +131,8 @@ def _book_in_worker(start: datetime, name: str) -> str:
     return _book_once(_worker["company"], _worker["service_id"], start, name)
 
 
-def _with_worker_pool(args: argparse.Namespace, company: Any, service_id: int) -> Counter[str]:
+def _with_worker_pool(args: argparse.Namespace, company: Any, service_id: int
+                      ) -> Counter[str]:
     """The clients' requests served by a pool of worker processes, one request at a time
     each, as a web server's workers serve them."""
     spawn = multiprocessing.get_context("spawn")
@@ -145,19 +147,18 @@ def _with_worker_pool(args: argparse.Namespace, company: Any, service_id: int) -
         return _run_clients(0, args.clients, book, _starts(company), args.seconds)
 
 
-def _with_client_processes(args: argparse.Namespace, company: Any, service_id: int
-                           ) -> Counter[str]:
+def _with_client_processes(url: str, clients: int, processes: int, seconds: float,
+                           company: Any, service_id: int) -> Counter[str]:
     """Every client books on a connection of its own, the clients spread over processes."""
     spawn = multiprocessing.get_context("spawn")
     results = spawn.Queue()
-    ready = spawn.Barrier(args.processes)
-    share, rest = divmod(args.clients, args.processes)
+    ready = spawn.Barrier(processes)
+    share, rest = divmod(clients, processes)
     workers, first = [], 0
-    for index in range(args.processes):
+    for index in range(processes):
         count = share + (1 if index < rest else 0)
         workers.append(spawn.Process(target=_process, args=(
-            args.database_url, first, count, company.pk, service_id, args.seconds, ready,
-            results)))
+            url, first, count, company.pk, service_id, seconds, ready, results)))
         first += count
     for worker in workers:
         worker.start()
@@ -169,6 +170,14 @@ def _with_client_processes(args: argparse.Namespace, company: Any, service_id: i
     return outcomes
 
 
+def _fresh_salon() -> tuple[Any, int]:
+    from phasebook.salons.models import Service
+
+    reset()
+    company, _ = demo_salon(STYLISTS)
+    return company, Service.objects.get(company=company, name="Herrenhaarschnitt").pk
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__,
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -178,25 +187,29 @@ def main() -> None:
     parser.add_argument("--seconds", type=float, default=30.0)
     parser.add_argument("--workers", type=int, default=0,
                         help="serve the clients by this many worker processes instead")
+    parser.add_argument("--baseline-seconds", type=float, default=10.0)
     args = parser.parse_args()
     setup(args.database_url)
     from tests.booking.overlaps import customer_overlaps, staff_overlaps
 
-    from phasebook.salons.models import Service
-
-    reset()
-    company, _ = demo_salon(STYLISTS)
-    cut = Service.objects.get(company=company, name="Herrenhaarschnitt")
+    # This virtual machine's speed swings by up to 2x within an hour: one client alone,
+    # measured just before, gives the figure below a yardstick.
+    company, service_id = _fresh_salon()
+    alone = _with_client_processes(args.database_url, 1, 1, args.baseline_seconds, company,
+                                   service_id)["booked"] / args.baseline_seconds
+    company, service_id = _fresh_salon()
     if args.workers:
-        outcomes = _with_worker_pool(args, company, cut.pk)
+        outcomes = _with_worker_pool(args, company, service_id)
         served = f"a pool of {args.workers} worker processes"
     else:
-        outcomes = _with_client_processes(args, company, cut.pk)
+        outcomes = _with_client_processes(args.database_url, args.clients, args.processes,
+                                          args.seconds, company, service_id)
         served = f"their own connections in {args.processes} processes"
-    elapsed = args.seconds
-    print(f"clients {args.clients} served by {served}, {elapsed:.1f} s")
-    print(f"successful bookings/s: {outcomes['booked'] / elapsed:.1f}")
-    print(f"attempts/s: {sum(outcomes.values()) / elapsed:.1f}")
+    booked = outcomes["booked"] / args.seconds
+    print(f"one client alone: {alone:.1f} bookings/s ({1000 / alone:.1f} ms each)")
+    print(f"clients {args.clients} served by {served}, {args.seconds:.1f} s")
+    print(f"successful bookings/s: {booked:.1f} ({booked / alone:.2f}x one client alone)")
+    print(f"attempts/s: {sum(outcomes.values()) / args.seconds:.1f}")
     for kind, count in sorted(outcomes.items()):
         print(f"  {kind}: {count}")
     print(f"stylist overlaps: {staff_overlaps()}, customer overlaps: {customer_overlaps()}")
