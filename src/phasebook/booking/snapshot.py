@@ -74,7 +74,7 @@ def load_snapshot(
         return Snapshot()
     with connection.cursor() as cursor:
         cursor.execute(" UNION ALL ".join(query.parts), query.params)
-        return _collect(cursor.fetchall())
+        return _collect(cursor.fetchall(), {str(_uuid_param(pk)): pk for pk in staff_ids})
 
 
 def booked_minutes_on(day: Interval) -> RawSQL:
@@ -93,23 +93,25 @@ _QUALIFIED = "qualified"
 # Typed NULLs: PostgreSQL types an untyped NULL of a UNION's first part as text.
 _NO_SECONDS = "CAST(NULL AS bigint)"
 _NO_TIMESTAMP = "CAST(NULL AS timestamp with time zone)"
+_NO_ID = "CAST(NULL AS uuid)"
 _BUSY_KINDS = {kind.value: kind for kind in BusyKind}
 
 
-def _collect(rows: list[tuple[Any, ...]]) -> Snapshot:
+def _collect(rows: list[tuple[Any, ...]], staff_by_text: dict[str, UUID]) -> Snapshot:
     staff_busy: dict[UUID, list[Busy]] = defaultdict(list)
     customer_busy: list[Busy] = []
     qualified: set[UUID] = set()
     expired: set[UUID] = set()
-    for kind, staff_id, *times, label, hold_expired, appointment_id in rows:
+    for kind, staff_text, *times, label, expired_hold in rows:
         if kind == _QUALIFIED:
-            qualified.add(_uuid(staff_id))
-        elif hold_expired:
-            expired.add(_uuid(appointment_id))
+            qualified.add(staff_by_text[staff_text])
+        elif expired_hold is not None:
+            expired.add(_uuid(expired_hold))
         elif kind == BusyKind.APPOINTMENT:
             customer_busy.append(Busy(_interval(*times), _BUSY_KINDS[kind], label))
         else:
-            staff_busy[_uuid(staff_id)].append(Busy(_interval(*times), _BUSY_KINDS[kind], label))
+            busy = Busy(_interval(*times), _BUSY_KINDS[kind], label)
+            staff_busy[staff_by_text[staff_text]].append(busy)
     return Snapshot(dict(staff_busy), customer_busy, frozenset(qualified), frozenset(expired))
 
 
@@ -122,10 +124,11 @@ def _interval(start_epoch: int | None, end_epoch: int | None, start: Any, end: A
 
 
 class _Query:
-    """Builds the UNION ALL. Every part yields the columns (kind, staff id, start and end
-    in whole seconds, start and end as timestamps, label, is an expired hold, appointment
-    id). Phases and appointments lie on whole minutes and come as seconds, which load
-    much faster; absences and external blocks may not, and come as timestamps.
+    """Builds the UNION ALL. Every part yields the columns (kind, staff id as text, start
+    and end in whole seconds, start and end as timestamps, label, the appointment's id if
+    it is an expired hold). Ids come as text and times as seconds where possible, because
+    loading UUIDs and timestamps costs more than the query: phases and appointments lie
+    on whole minutes, absences and external blocks may not and come as timestamps.
 
     Here and in `booked_minutes_on` only table names, constants and placeholders go into
     the SQL text (hence the `noqa: S608`); every value is a parameter.
@@ -142,8 +145,8 @@ class _Query:
         ids = [_uuid_param(staff_id) for staff_id in staff_ids]
         placeholders = ", ".join(["%s"] * len(ids))
         self._add(
-            f"""SELECT '{_QUALIFIED}', staff_id, {_NO_SECONDS}, {_NO_SECONDS},
-                {_NO_TIMESTAMP}, {_NO_TIMESTAMP}, NULL, FALSE, NULL
+            f"""SELECT '{_QUALIFIED}', CAST(staff_id AS text), {_NO_SECONDS}, {_NO_SECONDS},
+                {_NO_TIMESTAMP}, {_NO_TIMESTAMP}, NULL, {_NO_ID}
             FROM {Staff.services.through._meta.db_table}
             WHERE service_id = %s AND staff_id IN ({placeholders})""",  # noqa: S608
             [service_id, *ids],
@@ -151,10 +154,10 @@ class _Query:
         phase, appointment = AppointmentPhase._meta.db_table, Appointment._meta.db_table
         # blocks_staff is only ever set on phases of booked or held appointments.
         self._add(
-            f"""SELECT '{BusyKind.PHASE.value}', p.staff_id,
+            f"""SELECT '{BusyKind.PHASE.value}', CAST(p.staff_id AS text),
                 {epoch_seconds("p.start_time")}, {epoch_seconds("p.end_time")},
                 {_NO_TIMESTAMP}, {_NO_TIMESTAMP},
-                p.segment_name, {self._expired_hold("a")}, p.appointment_id
+                p.segment_name, {self._expired_hold_id("a")}
             FROM {phase} p JOIN {appointment} a ON a.id = p.appointment_id
             WHERE p.blocks_staff AND p.staff_id IN ({placeholders})
               AND p.start_time < %s AND p.end_time > %s AND p.start_time > %s
@@ -166,9 +169,8 @@ class _Query:
             (BusyKind.EXTERNAL, ExternalBusyBlock._meta.db_table, "%s", [str(EXTERNAL_LABEL)]),
         ):
             self._add(
-                f"""SELECT '{kind.value}', staff_id, {_NO_SECONDS}, {_NO_SECONDS},
-                    "start", "end", {label},
-                    FALSE, NULL
+                f"""SELECT '{kind.value}', CAST(staff_id AS text), {_NO_SECONDS},
+                    {_NO_SECONDS}, "start", "end", {label}, {_NO_ID}
                 FROM {table}
                 WHERE staff_id IN ({placeholders}) AND "start" < %s AND "end" > %s""",  # noqa: S608
                 [*label_params, *ids, *self._overlapping(bounded=False)],
@@ -178,8 +180,7 @@ class _Query:
         self._add(
             f"""SELECT '{BusyKind.APPOINTMENT.value}', NULL,
                 {epoch_seconds('a."start"')}, {epoch_seconds('a."end"')},
-                {_NO_TIMESTAMP}, {_NO_TIMESTAMP}, '',
-                {self._expired_hold("a")}, a.id
+                {_NO_TIMESTAMP}, {_NO_TIMESTAMP}, '', {self._expired_hold_id("a")}
             FROM {Appointment._meta.db_table} a
             WHERE a.customer_id = %s AND a.is_live
               AND a."start" < %s AND a."end" > %s AND a."start" > %s
@@ -192,9 +193,12 @@ class _Query:
         self.params.extend(params)
 
     @staticmethod
-    def _expired_hold(alias: str) -> str:
+    def _expired_hold_id(alias: str) -> str:
         held = AppointmentStatus.HELD.value
-        return f"({alias}.status = '{held}' AND {alias}.hold_expires_at <= %s)"
+        return (
+            f"CASE WHEN {alias}.status = '{held}' AND {alias}.hold_expires_at <= %s"
+            f" THEN {alias}.id END"
+        )
 
     def _overlapping(self, *, bounded: bool) -> list[Any]:
         """Parameters for `start < window.end AND end > window.start [AND start > ...]`."""
