@@ -1,5 +1,5 @@
-"""Domain errors of the booking service. Each carries a code and a German message that
-can be shown to the caller as it is; the API maps them to HTTP statuses."""
+"""Domain errors of the booking service. Each carries a code and a German message marked
+for translation; the API renders it in the caller's language with an HTTP status."""
 
 from __future__ import annotations
 
