@@ -6,6 +6,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from operator import attrgetter
 
 
 @dataclass(frozen=True, order=True, slots=True)
@@ -42,10 +43,14 @@ class Interval:
         return Interval(self.start + delta, self.end + delta)
 
 
+_bounds = attrgetter("start", "end")
+
+
 def merge(intervals: Iterable[Interval]) -> list[Interval]:
     """Sorted, non-overlapping union. Touching intervals are joined."""
     merged: list[Interval] = []
-    for interval in sorted(intervals):
+    # Sorted by an attrgetter key, which is far cheaper than the dataclass's own __lt__.
+    for interval in sorted(intervals, key=_bounds):
         if interval.start == interval.end:
             continue
         if merged and interval.start <= merged[-1].end:
