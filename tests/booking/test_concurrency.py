@@ -6,13 +6,15 @@ check invariant 1 with raw SQL, independent of the service that wrote the rows.
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from types import SimpleNamespace
 
 import pytest
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, OperationalError, connection, transaction
 
+from phasebook.booking import locks
 from phasebook.booking.customers import CustomerDetails
 from phasebook.booking.errors import SlotTaken
 from phasebook.booking.models import Appointment, AppointmentPhase
@@ -24,7 +26,7 @@ from phasebook.booking.services import (
 )
 from phasebook.salons.models import Service, Staff
 from tests.booking.overlaps import customer_overlaps, staff_overlaps
-from tests.booking.race import Outcome, failures, race, winners
+from tests.booking.race import BARRIER_TIMEOUT_SECONDS, Outcome, failures, race, winners
 from tests.factories import BERLIN
 
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # a Monday morning
@@ -186,3 +188,45 @@ def test_the_database_itself_refuses_a_customer_in_two_appointments_at_once(
     with pytest.raises(IntegrityError, match="appointment_customer_no_overlap"), \
             transaction.atomic():
         twin.save()
+
+
+def _fail_instead_of_waiting_for_locks(milliseconds: int | None) -> None:
+    with connection.cursor() as cursor:
+        if milliseconds is None:
+            cursor.execute("RESET lock_timeout")
+        else:
+            cursor.execute(f"SET lock_timeout = '{milliseconds}ms'")
+
+
+def test_a_stylists_day_lock_queues_that_day_and_leaves_her_other_days_free(
+    salon: SimpleNamespace,
+) -> None:
+    held, release = threading.Event(), threading.Event()
+
+    def hold_wednesday() -> None:
+        try:
+            with transaction.atomic():
+                locks.lock_stylist_day(salon.anna, START.date())
+                held.set()
+                release.wait(BARRIER_TIMEOUT_SECONDS)
+        finally:
+            connection.close()
+
+    holder = threading.Thread(target=hold_wednesday)
+    holder.start()
+    _fail_instead_of_waiting_for_locks(200)
+    try:
+        assert held.wait(BARRIER_TIMEOUT_SECONDS)
+        thursday = START + timedelta(days=1)
+        booked = book_appointment(
+            salon.company, _request(salon.cut, thursday, _client(1), salon.anna), now=NOW
+        )
+        assert booked.staff_id == salon.anna.pk
+        with pytest.raises(OperationalError, match="lock timeout"):
+            book_appointment(
+                salon.company, _request(salon.cut, START, _client(2), salon.anna), now=NOW
+            )
+    finally:
+        _fail_instead_of_waiting_for_locks(None)
+        release.set()
+        holder.join()
