@@ -13,7 +13,7 @@ from phasebook.booking.customers import CustomerDetails
 from phasebook.booking.errors import SlotTaken
 from phasebook.booking.models import AppointmentStatus
 from phasebook.booking.services import BookingRequest, book_appointment, hold_appointment
-from phasebook.salons.models import Absence, ExternalBusyBlock, Staff
+from phasebook.salons.models import Absence, Customer, ExternalBusyBlock, Staff
 from phasebook.scheduling.availability import Rule
 from tests.factories import BERLIN, make_customer
 
@@ -24,7 +24,7 @@ PAUL = CustomerDetails("Paul Klaus", phone="+49 171 2345678")
 
 
 def _rules(salon: SimpleNamespace, stylist: Staff, start: datetime,
-           customer: object = None) -> set[str]:
+           customer: Customer | None = None) -> set[str]:
     verdict, _ = verdict_for(salon.company, salon.cut, start, [stylist], NOW, customer)
     conflicts = list(verdict.salon_conflicts) + list(verdict.staff_conflicts[str(stylist.pk)])
     return {conflict.rule.value for conflict in conflicts}
