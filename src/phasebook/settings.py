@@ -82,7 +82,8 @@ TEMPLATES = [
 
 
 def _database(url: str) -> dict[str, object]:
-    config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+    parsed = dj_database_url.parse(url, conn_max_age=60)
+    config: dict[str, object] = dict(parsed)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # Invariant 1 on SQLite: every write transaction takes the database's write
         # lock when it begins, so check-then-book sequences are serialized.
@@ -92,6 +93,18 @@ def _database(url: str) -> dict[str, object]:
             "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         }
         config["CONN_MAX_AGE"] = 0
+    elif env_bool("PHASEBOOK_DB_PREPARED_STATEMENTS", True):
+        # The booking path runs the same few statements over and over, and planning them
+        # cost PostgreSQL more than running them: psycopg prepares a statement on a
+        # connection after its fifth run, and a prepared statement keeps one generic plan
+        # (bench/README.md has the figures). Turn off behind a pooler that cannot keep
+        # prepared statements (PgBouncer in transaction mode before 1.21).
+        options = dict(parsed.get("OPTIONS", {}))  # e.g. ?sslmode= from the URL
+        server_options = f"{options.get('options', '')} -c plan_cache_mode=force_generic_plan"
+        options.update(
+            server_side_binding=True, prepare_threshold=5, options=server_options.strip()
+        )
+        config["OPTIONS"] = options
     return config
 
 

@@ -43,6 +43,20 @@ def _ttl() -> timedelta:
     return timedelta(seconds=settings.PHASEBOOK_HOLD_TTL_SECONDS)
 
 
+def test_any_stylist_goes_to_whoever_has_the_least_booked_time_that_day(
+    salon: SimpleNamespace,
+) -> None:
+    def stylist_for(start: datetime, customer: CustomerDetails) -> Appointment:
+        return book_appointment(salon.company, _request(salon.cut, start, customer), now=NOW)
+
+    assert stylist_for(TEN, PAUL).staff_id == salon.anna.pk  # a tie goes by name
+    bens = stylist_for(TEN + timedelta(hours=2), EVA)
+    assert bens.staff_id == salon.ben.pk  # Anna has 30 minutes that day, Ben none
+    assert stylist_for(TEN + timedelta(days=1), EVA).staff_id == salon.anna.pk  # another day
+    cancel_appointment(salon.company, bens.pk, now=NOW)
+    assert stylist_for(TEN + timedelta(hours=4), PAUL).staff_id == salon.ben.pk
+
+
 def test_a_hold_blocks_until_its_last_second_and_not_a_moment_longer(salon: SimpleNamespace
                                                                        ) -> None:
     hold = hold_appointment(salon.company, _request(salon.cut, TEN, PAUL, salon.anna), now=NOW)

@@ -15,7 +15,7 @@ from uuid import UUID
 from django.db.models import QuerySet
 
 from phasebook.booking.models import Appointment
-from phasebook.booking.snapshot import Snapshot, booked_minutes_on, load_snapshot
+from phasebook.booking.snapshot import Snapshot, least_busy_qualified, load_snapshot
 from phasebook.salons.calendar import booking_policy
 from phasebook.salons.models import Company, Customer, Service, Staff
 from phasebook.scheduling.availability import (
@@ -40,13 +40,14 @@ def qualified_staff(company: Company, service: Service) -> QuerySet[Staff]:
     )
 
 
-def least_busy_first(staff: QuerySet[Staff], company: Company, start: datetime) -> QuerySet[Staff]:
-    """`staff`, those with the fewest booked minutes on the local day of `start` first
-    (ties by name)."""
+def least_busy_first(company: Company, service: Service, start: datetime) -> list[Staff]:
+    """The stylists of `qualified_staff`, those with the fewest booked minutes on the local
+    day of `start` first (ties by name)."""
     day = start.astimezone(company.zone).date()
     midnight = datetime(day.year, day.month, day.day, tzinfo=company.zone)
-    booked = booked_minutes_on(Interval(midnight, midnight + timedelta(days=1)))
-    return staff.annotate(booked_minutes=booked).order_by("booked_minutes", "name", "id")
+    return least_busy_qualified(
+        company.pk, service.pk, Interval(midnight, midnight + timedelta(days=1))
+    )
 
 
 def staff_schedules(members: Sequence[Staff], snapshot: Snapshot) -> list[StaffSchedule]:

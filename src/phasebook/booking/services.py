@@ -93,10 +93,9 @@ def choose_staff(
     """The stylist asked for, or every qualified active stylist: in a stable order, or
     with `least_busy_on` those with the least booked time on that day first."""
     if staff_id is None:
-        qualified = qualified_staff(company, service)
         if least_busy_on is not None:
-            qualified = least_busy_first(qualified, company, least_busy_on)
-        return list(qualified)
+            return least_busy_first(company, service, least_busy_on)
+        return list(qualified_staff(company, service))
     try:
         return [Staff.objects.get(company=company, pk=staff_id, is_active=True)]
     except (Staff.DoesNotExist, ValidationError) as error:  # ValidationError: not a UUID

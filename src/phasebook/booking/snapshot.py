@@ -2,7 +2,8 @@
 
 `load_snapshot` reads what the predicate needs to know about some stylists and a customer
 around a window: who is busy when, and who performs the service, in one round trip.
-`booked_minutes_on` says how busy stylists are on a day, to try the least busy first.
+`least_busy_qualified` lists the stylists a booking for "any stylist" tries, the least
+busy of the day first.
 
 Every slot search and every booking attempt runs these, the latter while holding a
 stylist's lock. They are plain SQL rather than ORM queries because building and
@@ -20,8 +21,6 @@ from typing import Any
 from uuid import UUID
 
 from django.db import connection
-from django.db.models import IntegerField
-from django.db.models.expressions import RawSQL
 from django.utils.translation import gettext_lazy
 
 from phasebook.booking.models import Appointment, AppointmentPhase, AppointmentStatus
@@ -77,15 +76,23 @@ def load_snapshot(
         return _collect(cursor.fetchall(), {str(_uuid_param(pk)): pk for pk in staff_ids})
 
 
-def booked_minutes_on(day: Interval) -> RawSQL:
-    """For a query over stylists: each one's minutes of live staff-required phases that
-    start in `day`."""
-    return RawSQL(  # noqa: S611 (see _Query: only table names go into the text)
-        f"""SELECT COALESCE(SUM(p.duration_minutes), 0) FROM {AppointmentPhase._meta.db_table} p
-        WHERE p.staff_id = {Staff._meta.db_table}.id AND p.blocks_staff
-          AND p.start_time >= %s AND p.start_time < %s""",  # noqa: S608
-        (_param(day.start), _param(day.end)),
-        output_field=IntegerField(),
+def least_busy_qualified(company_id: int, service_id: int, day: Interval) -> list[Staff]:
+    """The company's active stylists who perform the service, those with the fewest minutes
+    of live staff-required phases starting in `day` first (ties by name)."""
+    columns = ", ".join(f's."{field.column}"' for field in Staff._meta.concrete_fields)
+    return list(
+        Staff.objects.raw(  # see _Query: only names go into the text
+            f"""SELECT {columns} FROM {Staff._meta.db_table} s
+            JOIN {Staff.services.through._meta.db_table} q ON q.staff_id = s.id
+            WHERE s.company_id = %s AND s.is_active AND q.service_id = %s
+            ORDER BY (
+                SELECT COALESCE(SUM(p.duration_minutes), 0)
+                FROM {AppointmentPhase._meta.db_table} p
+                WHERE p.staff_id = s.id AND p.blocks_staff
+                  AND p.start_time >= %s AND p.start_time < %s
+            ), s.name, s.id""",  # noqa: S608
+            [company_id, service_id, _param(day.start), _param(day.end)],
+        )
     )
 
 
@@ -130,7 +137,7 @@ class _Query:
     loading UUIDs and timestamps costs more than the query: phases and appointments lie
     on whole minutes, absences and external blocks may not and come as timestamps.
 
-    Here and in `booked_minutes_on` only table names, constants and placeholders go into
+    Here and in `least_busy_qualified` only names, constants and placeholders go into
     the SQL text (hence the `noqa: S608`); every value is a parameter.
     """
 
