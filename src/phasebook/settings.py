@@ -97,8 +97,9 @@ def _database(url: str) -> dict[str, object]:
         # The booking path runs the same few statements over and over, and planning them
         # cost PostgreSQL more than running them: psycopg prepares a statement on a
         # connection after its fifth run, and a prepared statement keeps one generic plan
-        # (bench/README.md has the figures). Turn off behind a pooler that cannot keep
-        # prepared statements (PgBouncer in transaction mode before 1.21).
+        # (bench/README.md has the figures). psycopg forgets them all on every rollback,
+        # so the booking path ends its refused tries by commit. Turn off behind a pooler
+        # that cannot keep prepared statements (PgBouncer in transaction mode before 1.21).
         options = dict(parsed.get("OPTIONS", {}))  # e.g. ?sslmode= from the URL
         server_options = f"{options.get('options', '')} -c plan_cache_mode=force_generic_plan"
         options.update(

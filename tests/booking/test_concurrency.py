@@ -230,3 +230,17 @@ def test_a_stylists_day_lock_queues_that_day_and_leaves_her_other_days_free(
         _fail_instead_of_waiting_for_locks(None)
         release.set()
         holder.join()
+
+
+def test_a_refused_try_keeps_the_connections_prepared_statements(salon: SimpleNamespace
+                                                                   ) -> None:
+    # psycopg forgets every prepared statement on a rollback; refused tries commit.
+    for hour in range(6):  # a statement is prepared after its fifth run
+        book_appointment(salon.company, _request(salon.cut, START + timedelta(hours=hour),
+                                                 _client(hour), salon.anna), now=NOW)
+    with pytest.raises(SlotTaken):
+        book_appointment(salon.company, _request(salon.cut, START, _client(9), salon.anna),
+                         now=NOW)
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT count(*) FROM pg_prepared_statements")
+        assert cursor.fetchone()[0] > 0

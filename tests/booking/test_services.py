@@ -25,7 +25,7 @@ from phasebook.booking.services import (
     reschedule_appointment,
 )
 from phasebook.booking.signals import appointment_changed
-from phasebook.salons.models import Service, Staff
+from phasebook.salons.models import Customer, Service, Staff
 from tests.factories import BERLIN
 
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # a Monday morning
@@ -55,6 +55,13 @@ def test_any_stylist_goes_to_whoever_has_the_least_booked_time_that_day(
     assert stylist_for(TEN + timedelta(days=1), EVA).staff_id == salon.anna.pk  # another day
     cancel_appointment(salon.company, bens.pk, now=NOW)
     assert stylist_for(TEN + timedelta(hours=4), PAUL).staff_id == salon.ben.pk
+
+
+def test_a_refused_booking_leaves_no_new_customer_behind(salon: SimpleNamespace) -> None:
+    book_appointment(salon.company, _request(salon.cut, TEN, PAUL, salon.anna), now=NOW)
+    with pytest.raises(SlotTaken):
+        book_appointment(salon.company, _request(salon.cut, TEN, EVA, salon.anna), now=NOW)
+    assert list(Customer.objects.values_list("name", flat=True)) == [PAUL.name]
 
 
 def test_a_hold_blocks_until_its_last_second_and_not_a_moment_longer(salon: SimpleNamespace

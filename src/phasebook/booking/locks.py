@@ -2,7 +2,7 @@
 
 Lock order, everywhere: the changed appointment's row (`FOR UPDATE OF self`) first, then
 one stylist's day. A booking that tries several stylists tries each in a transaction of
-its own (a savepoint, if the caller has one open) and rolls it back, releasing the lock,
+its own (a savepoint, if the caller has one open) and ends it, releasing the lock,
 before it tries the next, so no transaction ever waits for a stylist while holding
 another. On SQLite these locks are no-ops: the IMMEDIATE transaction holds the database's
 write lock.

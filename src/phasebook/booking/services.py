@@ -186,22 +186,11 @@ class _Booking:
     status: str
     source: str
     now: datetime
-    customer: Customer | None = None  # known already, as for a confirmed hold
+    customer: Customer | None  # the existing customer, if there is one
 
-    def find_or_create_customer(self) -> Customer:
-        """Inside a try's transaction: if the try fails, a new customer goes with it."""
+    def customer_to_write(self) -> Customer:
+        """In the try that writes: a new customer is created only with a booking."""
         return self.customer or find_or_create_customer(self.company, self.details)
-
-    def existing_customer(self) -> Customer | None:
-        return self.customer or find_customer(self.company, self.details)
-
-
-class _StylistTaken(Exception):
-    """Internal: rolls back a try's transaction when its stylist cannot take the start."""
-
-    def __init__(self, verdict: Verdict) -> None:
-        super().__init__()
-        self.verdict = verdict
 
 
 def _place(booking: _Booking, candidates: list[Staff]) -> Appointment:
@@ -210,52 +199,55 @@ def _place(booking: _Booking, candidates: list[Staff]) -> Appointment:
     Each try is a transaction of its own that locks the stylist's day and runs the
     predicate under the lock before it writes: bookings of one stylist on one day queue
     up instead of racing into the exclusion constraint (whose checks can deadlock when
-    many overlapping rows arrive at once). A failed try rolls back, which releases its
-    lock, so no transaction ever holds two stylist locks. Candidates are tried in the
-    given order (for "any stylist", the least busy of the day first, which spreads the
-    work); if the first fails, one unlocked look at the others says which of them are
-    worth a try.
+    many overlapping rows arrive at once). A refused try has written nothing and ends,
+    which releases its lock, so no transaction ever holds two stylist locks. Candidates
+    are tried in the given order (for "any stylist", the least busy of the day first,
+    which spreads the work); if the first fails, one unlocked look at the others says
+    which of them are worth a try.
     """
     company, service, start, now = booking.company, booking.service, booking.start, booking.now
+    customer = booking.customer
     remaining = list(candidates)
     looked = False
     verdict: Verdict | None = None
     while remaining:
-        try:
-            return _try_stylist(booking, remaining.pop(0))
-        except _StylistTaken as taken:
-            verdict = taken.verdict
+        tried = _try_stylist(booking, remaining.pop(0))
+        if isinstance(tried, Appointment):
+            return tried
+        verdict = tried
         if verdict.salon_conflicts:
             break  # closed, too soon, the customer is busy...: true for every stylist
         if remaining and not looked:
             # The favourite could not take it: one unlocked look says who else may.
-            look, _ = verdict_for(
-                company, service, start, remaining, now, booking.existing_customer()
-            )
+            look, _ = verdict_for(company, service, start, remaining, now, customer)
             bookable = set(look.bookable_staff)
             remaining = [member for member in remaining if str(member.id) in bookable]
             looked = True
-    customer = booking.existing_customer()
     if verdict is None or (len(candidates) > 1 and not verdict.salon_conflicts):
         # Explain with every candidate, as they are now: the caller asked for any of them.
         verdict, _ = verdict_for(company, service, start, candidates, now, customer)
     _refuse(company, service, start, verdict, candidates, customer, now)
 
 
-def _try_stylist(booking: _Booking, stylist: Staff) -> Appointment:
-    """Book `stylist` if the predicate allows it under the stylist's lock; else raise
-    _StylistTaken with the verdict."""
+def _try_stylist(booking: _Booking, stylist: Staff) -> Appointment | Verdict:
+    """Book `stylist` if the predicate allows it under the stylist's lock; else the
+    verdict against it."""
     company, start = booking.company, booking.start
+    savepoint = transaction.get_connection().in_atomic_block  # the caller has a transaction
     with transaction.atomic():
-        customer = booking.find_or_create_customer()
         locks.lock_stylist_day(stylist, start.astimezone(company.zone).date())
         verdict, situation = verdict_for(
-            company, booking.service, start, [stylist], booking.now, customer
+            company, booking.service, start, [stylist], booking.now, booking.customer
         )
         if not verdict.possible:
-            raise _StylistTaken(verdict)
+            # A refused try has written nothing; ending it releases the lock. A savepoint
+            # lets go of it only when rolled back. A transaction does when it commits too,
+            # which keeps the connection's prepared statements: psycopg discards them all
+            # on every rollback (see DATABASES in settings).
+            transaction.set_rollback(savepoint)
+            return verdict
         locks.retire_expired_holds(situation.expired_holds)
-        return _write(booking, stylist, customer, verdict)
+        return _write(booking, stylist, booking.customer_to_write(), verdict)
 
 
 def _write(booking: _Booking, stylist: Staff, customer: Customer, verdict: Verdict) -> Appointment:
@@ -307,6 +299,8 @@ def _create(
     _require_aware(request.start)
     service = get_service(company, request.service_id)
     candidates = choose_staff(company, service, request.staff_id, least_busy_on=request.start)
+    # Also checks the customer's details, before anything asks Cal.com or writes.
+    customer = customer or find_customer(company, request.customer)
     for check in PRE_BOOKING_CHECKS:
         candidates = check(company, service, candidates, request.start)
     booking = _Booking(
@@ -324,9 +318,7 @@ def _create(
     except IntegrityError as error:
         # The exclusion constraints caught a concurrent booking between our check and
         # our insert: the same answer as a taken slot, computed after the rollback.
-        raise _lost_race(
-            company, service, request.start, candidates, booking.existing_customer(), now
-        ) from error
+        raise _lost_race(company, service, request.start, candidates, customer, now) from error
 
 
 def hold_appointment(
