@@ -1,17 +1,19 @@
 """64 clients booking overlapping times through the booking service on PostgreSQL.
 
 The clients book cuts on the demo's stylists for "any stylist" at random quarter hours
-of the next days, so many requests collide; afterwards raw SQL checks that no stylist and
-no customer is double-booked. Two ways to serve them:
-- by default every client is a thread with a connection of its own (64 transactions at
-  once), the clients spread over `--processes` processes, as a threaded server runs them
-  (one Python process cannot use more than one core);
-- with `--workers N` the clients' requests go to a pool of N worker processes that serve
-  one request at a time each, as a web server's sync workers do.
+of the salon's booking horizon (90 days), so many requests collide; afterwards raw SQL
+checks that no stylist and no customer is double-booked. Two ways to serve them:
+- by default the clients' requests go to a pool of `--workers` worker processes (4: two
+  per core) that serve one request at a time each, as gunicorn's sync workers serve
+  phasebook in production (README);
+- with `--workers 0` every client is a thread with a connection of its own (64
+  transactions at once), the clients spread over `--processes` processes, as a threaded
+  server runs them; uvicorn, which serves the demo, runs each request's synchronous code
+  in a thread of its own (one Python process cannot use more than one core).
 One client booking alone is measured first, as a yardstick for this machine's speed.
 
-    uv run python bench/booking_throughput.py [--clients 64] [--processes 4] [--seconds 30]
-                                              [--workers N] [--baseline-seconds 10]
+    uv run python bench/booking_throughput.py [--clients 64] [--seconds 30] [--workers 4]
+                                              [--processes 4] [--baseline-seconds 10]
 """
 
 from __future__ import annotations
@@ -30,14 +32,15 @@ from typing import Any
 from common import DEFAULT_URL, demo_salon, reset, setup
 
 NOW = datetime(2026, 3, 2, 6, 0, tzinfo=UTC)  # a Monday morning
-DAYS = 60  # weekdays from the day after NOW on
 STYLISTS = 10
 
 
 def _starts(company: Any) -> list[datetime]:
-    """Every quarter hour from 09:00 to 17:30 on the weekdays after NOW, in the salon's zone."""
+    """Every quarter hour from 09:00 to 17:30 on the weekdays of the salon's booking horizon
+    after NOW, in the salon's zone. The whole horizon, because 64 clients fill a shorter
+    window within the 30 seconds, and then measure how fast a full calendar says no."""
     first = NOW.astimezone(company.zone).date() + timedelta(days=1)
-    days = [first + timedelta(days=offset) for offset in range(DAYS)]
+    days = [first + timedelta(days=offset) for offset in range(company.horizon_days - 1)]
     return [
         datetime(day.year, day.month, day.day, 9, 0, tzinfo=company.zone).astimezone(UTC)
         + timedelta(minutes=15 * quarter)
@@ -185,8 +188,8 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--workers", type=int, default=0,
-                        help="serve the clients by this many worker processes instead")
+    parser.add_argument("--workers", type=int, default=4,
+                        help="worker processes serving the clients; 0: own connections")
     parser.add_argument("--baseline-seconds", type=float, default=10.0)
     args = parser.parse_args()
     setup(args.database_url)

@@ -3,11 +3,13 @@ is due; metrics are exposed for Prometheus."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from django.test import Client, override_settings
+from prometheus_client.values import MultiProcessValue
 
 from phasebook.calsync import dispatch
 from phasebook.calsync.env import SyncEnv
@@ -48,6 +50,19 @@ def test_metrics_count_sync_attempts(
 
     body = Client().get("/metrics").content.decode()
     assert 'phasebook_calcom_sync_success_total{action="create"}' in body
+
+
+def test_metrics_add_up_the_counts_of_every_worker_process(
+    db: None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PROMETHEUS_MULTIPROC_DIR", str(tmp_path))
+    name = "phasebook_calcom_sync_attempts_total"
+    for pid, attempts in ((101, 2), (102, 3)):  # what two workers wrote to their files
+        worker = MultiProcessValue(process_identifier=lambda pid=pid: pid)
+        worker("counter", name, name, ("action",), ("create",), "").inc(attempts)
+
+    body = Client().get("/metrics").content.decode()
+    assert f'{name}{{action="create"}} 5.0' in body
 
 
 def test_without_a_broker_the_sweeper_also_reconciles_every_fifteen_minutes(

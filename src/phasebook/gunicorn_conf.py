@@ -1,0 +1,29 @@
+"""Serving phasebook in production: `gunicorn -c python:phasebook.gunicorn_conf phasebook.wsgi`.
+
+Sync workers, two per core (`PHASEBOOK_WORKERS`): a booking is CPU work in Python and in
+PostgreSQL, so a few workers serving one request at a time each book more per second
+than many threads taking turns at the interpreter lock (bench/README.md has the figures).
+
+Each worker counts its own Prometheus metrics; /metrics adds them up (prometheus_client's
+multiprocess mode). The directory for that is set before any worker imports
+prometheus_client, and a worker's files are retired when it exits.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import tempfile
+from typing import Any
+
+from phasebook.env import env_int, env_str
+
+bind = env_str("PHASEBOOK_BIND", "127.0.0.1:8000")
+workers = env_int("PHASEBOOK_WORKERS", 2 * multiprocessing.cpu_count(), minimum=1)
+os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="phasebook-metrics-"))
+
+
+def child_exit(server: Any, worker: Any) -> None:
+    from prometheus_client import multiprocess
+
+    multiprocess.mark_process_dead(worker.pid)
