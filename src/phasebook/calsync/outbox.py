@@ -16,11 +16,11 @@ from django.db.models import Case, F, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from phasebook.booking.models import Appointment, AppointmentPhase, SyncStatus
-from phasebook.calcom.models import CalcomConnection
 from phasebook.calsync import dispatch
 from phasebook.calsync.env import SyncEnv
 from phasebook.calsync.models import PhaseSyncTask, SyncAction, TaskStatus
 from phasebook.calsync.plan import LeaseContext, PhaseJob, build_job
+from phasebook.calsync.switches import switches
 
 ACTION_FOR_CHANGE = {
     "booked": SyncAction.CREATE,
@@ -31,9 +31,7 @@ ACTION_FOR_CHANGE = {
 
 def record_change(sender: Any, appointment: Appointment, change: str, **kwargs: Any) -> None:
     """Receiver of `appointment_changed`; no I/O here, only rows and an on-commit dispatch."""
-    if not CalcomConnection.objects.filter(
-        company_id=appointment.company_id, is_enabled=True
-    ).exists():
+    if not switches(appointment.company_id).syncs:
         return
     phases = AppointmentPhase.objects.filter(appointment_id=appointment.pk)
     request_sync(phases, ACTION_FOR_CHANGE[change], timezone.now())

@@ -25,7 +25,7 @@ from phasebook.calcom.models import CalcomEventMap
 from phasebook.calcom.schemas import Slot
 from phasebook.calsync import metrics
 from phasebook.calsync.env import SyncEnv, default_env
-from phasebook.calsync.plan import sync_settings
+from phasebook.calsync.switches import switches
 from phasebook.salons.models import Company, Service, Staff
 from phasebook.scheduling.phases import PlannedPhase, plan_phases
 
@@ -43,7 +43,7 @@ def calcom_slot_check(
     env: SyncEnv | None = None,
 ) -> list[Staff]:
     """The candidates Cal.com agrees with; SlotTaken (German) when it agrees with none."""
-    if not candidates or not sync_settings(company.pk).slot_check_enabled:
+    if not candidates or not switches(company.pk).slot_check:
         return candidates
     started = time.monotonic()
     try:
