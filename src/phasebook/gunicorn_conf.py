@@ -20,7 +20,8 @@ from phasebook.env import env_int, env_str
 
 bind = env_str("PHASEBOOK_BIND", "127.0.0.1:8000")
 workers = env_int("PHASEBOOK_WORKERS", 2 * multiprocessing.cpu_count(), minimum=1)
-os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", tempfile.mkdtemp(prefix="phasebook-metrics-"))
+if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:  # a fresh one: no counts of earlier runs
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="phasebook-metrics-")
 
 
 def child_exit(server: Any, worker: Any) -> None:
