@@ -1,0 +1,62 @@
+"""Instants and lists as German to be read aloud by the phone agent.
+
+Phone replies are German by design: the agent speaks German to the salon's callers.
+Digits are kept ("10 Uhr 30"): the speech synthesis reads them naturally and an LLM quoting
+them back cannot mishear a number word.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, time
+
+from phasebook.scheduling.calendar import WEEKDAY_NAMES_DE
+
+MONTH_NAMES_DE = (
+    "Januar",
+    "Februar",
+    "März",
+    "April",
+    "Mai",
+    "Juni",
+    "Juli",
+    "August",
+    "September",
+    "Oktober",
+    "November",
+    "Dezember",
+)
+
+
+def spoken_clock(moment: time | datetime) -> str:
+    """Hours and minutes: "10 Uhr 30", "10 Uhr", "14 Uhr 5"."""
+    if moment.minute == 0:
+        return f"{moment.hour} Uhr"
+    return f"{moment.hour} Uhr {moment.minute}"
+
+
+_ARTICLES = {"nominative": "der", "dative": "dem", "accusative": "den"}
+
+
+def spoken_day(day: date, case: str = "nominative") -> str:
+    """Weekday, day and month: "Dienstag, der 8. Dezember"; after "am" the dative ("Dienstag,
+    dem 8. Dezember"), after "meinen Sie" the accusative ("Dienstag, den 8. Dezember")."""
+    month = MONTH_NAMES_DE[day.month - 1]
+    return f"{WEEKDAY_NAMES_DE[day.weekday()]}, {_ARTICLES[case]} {day.day}. {month}"
+
+
+def spoken_start(moment: datetime) -> str:
+    """Day and time, "Dienstag, der 8. Dezember, um 10 Uhr 30", of `moment` in the salon's zone."""
+    return f"{spoken_day(moment.date())}, um {spoken_clock(moment)}"
+
+
+def spoken_on(moment: datetime) -> str:
+    """For the middle of a sentence: "am Dienstag, dem 8. Dezember, um 10 Uhr 30"."""
+    return f"am {spoken_day(moment.date(), 'dative')}, um {spoken_clock(moment)}"
+
+
+def spoken_choices(items: Sequence[str], conjunction: str = "oder") -> str:
+    """Items as spoken: "A", "A oder B", "A, B oder C"."""
+    if len(items) <= 1:
+        return "".join(items)
+    return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
