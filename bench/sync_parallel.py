@@ -75,8 +75,12 @@ def main() -> None:
     def timed_sync(service: Any, env: SyncEnv) -> float:
         day = next(days)
         start = next_weekday(timezone.now(), weekday=day % 6, hour=10, weeks=1 + day // 6)
-        appointment = book_appointment(company, BookingRequest(
-            service.pk, start, CustomerDetails(f"Kundin {day}"), staff_id=str(anna.pk)))
+        appointment = book_appointment(
+            company,
+            BookingRequest(
+                service.pk, start, CustomerDetails(f"Kundin {day}"), staff_id=str(anna.pk)
+            ),
+        )
         started = time.perf_counter()
         results = sync_appointment(appointment.pk, env)
         elapsed = time.perf_counter() - started
@@ -103,13 +107,19 @@ def main() -> None:
     sequential_ms = _median_ms(one_by_one)
     print(f"latency per Cal.com call: {args.latency_ms} ms, runs: {args.runs} (medians)")
     print(f"single booking (cut, 1 phase):     {single_ms:7.1f} ms")
-    print(f"colour, 4 phases in parallel:      {parallel_ms:7.1f} ms  "
-          f"= {parallel_ms / single_ms:.2f}x single (goal <= 1.5x)")
-    print(f"colour, 4 phases one at a time:    {sequential_ms:7.1f} ms  "
-          f"= {sequential_ms / parallel_ms:.2f}x parallel (goal >= 3x)")
+    print(
+        f"colour, 4 phases in parallel:      {parallel_ms:7.1f} ms  "
+        f"= {parallel_ms / single_ms:.2f}x single (goal <= 1.5x)"
+    )
+    print(
+        f"colour, 4 phases one at a time:    {sequential_ms:7.1f} ms  "
+        f"= {sequential_ms / parallel_ms:.2f}x parallel (goal >= 3x)"
+    )
     print(f"preventive slot check (4 phases):  {_median_ms(check):7.1f} ms added before booking")
-    print(f"(sync timings include leasing and recording in the database; "
-          f"{timedelta(seconds=sum(single + in_parallel + one_by_one)).total_seconds():.1f} s)")
+    print(
+        f"(sync timings include leasing and recording in the database; "
+        f"{timedelta(seconds=sum(single + in_parallel + one_by_one)).total_seconds():.1f} s)"
+    )
 
 
 if __name__ == "__main__":

@@ -83,16 +83,22 @@ def env(clock: FakeClock) -> SyncEnv:
 
 
 @pytest.fixture
-def mirror(sync_emulator: RunningEmulator, salon: SimpleNamespace,
-           dispatched: list[Any]) -> Mirror:
+def mirror(sync_emulator: RunningEmulator, salon: SimpleNamespace, dispatched: list[Any]) -> Mirror:
     emulator = sync_emulator.emulator
     emulator.reset()
     return connect_salon(emulator, sync_emulator.url, salon.company, [salon.anna, salon.ben])
 
 
-def book(salon: SimpleNamespace, service: Service | None = None, staff: Staff | None = None,
-         hour: int = 10, minute: int = 0, weeks: int = 1, weekday: int = 2,
-         customer: str = "Paul Klaus") -> Appointment:
+def book(
+    salon: SimpleNamespace,
+    service: Service | None = None,
+    staff: Staff | None = None,
+    hour: int = 10,
+    minute: int = 0,
+    weeks: int = 1,
+    weekday: int = 2,
+    customer: str = "Paul Klaus",
+) -> Appointment:
     start = next_weekday(timezone.now(), weekday=weekday, hour=hour, minute=minute, weeks=weeks)
     request = BookingRequest(
         service_id=(service or salon.colour).pk,

@@ -28,12 +28,14 @@ class Mirror:
         return [b for b in self.emulator.state.bookings.values() if b.status == "accepted"]
 
     def live_for_phase(self, phase_id: int) -> list[EmulatedBooking]:
-        return [b for b in self.live_bookings()
-                if b.metadata.get("phasebook_phase_id") == str(phase_id)]
+        return [
+            b for b in self.live_bookings() if b.metadata.get("phasebook_phase_id") == str(phase_id)
+        ]
 
 
-def connect_salon(emulator: CalcomEmulator, url: str, company: Company,
-                  stylists: list[Staff]) -> Mirror:
+def connect_salon(
+    emulator: CalcomEmulator, url: str, company: Company, stylists: list[Staff]
+) -> Mirror:
     admin, api_key = emulator.seed_user(f"{company.slug}-owner")
     emulator.state.add_team_admin(TEAM_ID, admin.id)
     mirror = Mirror(emulator, url, api_key, admin.id)
@@ -51,14 +53,19 @@ def connect_salon(emulator: CalcomEmulator, url: str, company: Company,
     return mirror
 
 
-def map_service(emulator: CalcomEmulator, company: Company, service: Service, stylist: Staff,
-                host_id: int) -> None:
+def map_service(
+    emulator: CalcomEmulator, company: Company, service: Service, stylist: Staff, host_id: int
+) -> None:
     for segment in service.staff_segments:
         slug = f"{service.pk}-{segment.key.lower()}-{host_id}"
         (event_type,) = emulator.state.add_team_event_type(
             TEAM_ID, slug, segment.duration_minutes, "collective", (host_id,)
         )
         CalcomEventMap.objects.create(
-            company=company, service=service, segment_key=segment.key, staff=stylist,
-            event_type_id=event_type.id, event_type_slug=slug,
+            company=company,
+            service=service,
+            segment_key=segment.key,
+            staff=stylist,
+            event_type_id=event_type.id,
+            event_type_slug=slug,
         )

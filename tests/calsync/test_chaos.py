@@ -50,8 +50,13 @@ DAYS = 25  # Monday to Saturday, from next week on
 # Each cut at :30 sits in the processing gap of the colour before it: the stylist is free.
 SHIFTS = [(9, 0, "colour"), (9, 30, "cut"), (12, 0, "colour"), (12, 30, "cut"), (15, 0, "cut")]
 MOVE = timedelta(weeks=5)
-FAULT_PROBABILITY = {"server_error": 0.09, "drop": 0.09, "lose_response": 0.08,
-                     "rate_limit": 0.06, "timeout": 0.04}
+FAULT_PROBABILITY = {
+    "server_error": 0.09,
+    "drop": 0.09,
+    "lose_response": 0.08,
+    "rate_limit": 0.06,
+    "timeout": 0.04,
+}
 CRASH_PROBABILITY = 0.03
 MAX_RECONCILE_RUNS = 30
 MAX_RECONCILE_ATTEMPTS = 300
@@ -94,8 +99,14 @@ def _chaos_env(clock: FakeClock, tally: Tally) -> SyncEnv:
         connection = CalcomConnection.objects.get(company=company)
         return CalcomClient(connection.base_url, connection.api_key, timeouts=CHAOS_TIMEOUTS)
 
-    return SyncEnv(clock=clock, rng=random.Random(5), client_for=ClientPool(client_for),
-                   retry=RetryPolicy(max_attempts=10), max_parallel=1, checkpoint=maybe_die)
+    return SyncEnv(
+        clock=clock,
+        rng=random.Random(5),
+        client_for=ClientPool(client_for),
+        retry=RetryPolicy(max_attempts=10),
+        max_parallel=1,
+        checkpoint=maybe_die,
+    )
 
 
 def _work(env: SyncEnv, clock: FakeClock) -> None:
@@ -104,8 +115,9 @@ def _work(env: SyncEnv, clock: FakeClock) -> None:
     clock.advance(minutes=11)
 
 
-def _book_all(salon: SimpleNamespace, stylists: list[Any], env: SyncEnv,
-              clock: FakeClock) -> list[Appointment]:
+def _book_all(
+    salon: SimpleNamespace, stylists: list[Any], env: SyncEnv, clock: FakeClock
+) -> list[Appointment]:
     now = timezone.now()
     booked = []
     for day in range(DAYS):
@@ -114,20 +126,23 @@ def _book_all(salon: SimpleNamespace, stylists: list[Any], env: SyncEnv,
             for hour, minute, kind in SHIFTS:
                 if len(booked) == APPOINTMENTS:
                     return booked
-                start = next_weekday(now, weekday=weekday, hour=hour, minute=minute,
-                                     weeks=week + 1)
+                start = next_weekday(now, weekday=weekday, hour=hour, minute=minute, weeks=week + 1)
                 service = salon.colour if kind == "colour" else salon.cut
-                request = BookingRequest(service.pk, start,
-                                         CustomerDetails(f"Kundin {len(booked)}"),
-                                         staff_id=str(stylist.pk))
+                request = BookingRequest(
+                    service.pk,
+                    start,
+                    CustomerDetails(f"Kundin {len(booked)}"),
+                    staff_id=str(stylist.pk),
+                )
                 booked.append(book_appointment(salon.company, request))
             if len(booked) % 50 == 0:
                 _work(env, clock)
     return booked
 
 
-def _move_and_cancel(salon: SimpleNamespace, booked: list[Appointment], env: SyncEnv,
-                     clock: FakeClock) -> Counter[str]:
+def _move_and_cancel(
+    salon: SimpleNamespace, booked: list[Appointment], env: SyncEnv, clock: FakeClock
+) -> Counter[str]:
     rng = random.Random(11)
     done: Counter[str] = Counter()
     for index, appointment in enumerate(rng.sample(booked, 220)):
@@ -176,8 +191,10 @@ def _converge(company: Company, env: SyncEnv, clock: FakeClock) -> int:
 
 def _mirror_counts(mirror: Mirror) -> dict[str, int]:
     """Compared in the emulator's memory, not over HTTP: the faults must not blur the check."""
-    maps = {(m.service_id, m.segment_key, m.staff_id): m.event_type_id
-            for m in CalcomEventMap.objects.all()}
+    maps = {
+        (m.service_id, m.segment_key, m.staff_id): m.event_type_id
+        for m in CalcomEventMap.objects.all()
+    }
     live_by_phase: dict[str, list[Any]] = {}
     for booking in mirror.live_bookings():
         live_by_phase.setdefault(booking.metadata.get("phasebook_phase_id"), []).append(booking)
@@ -192,8 +209,11 @@ def _mirror_counts(mirror: Mirror) -> dict[str, int]:
         counts["live phases"] += 1
         counts["duplicates"] += max(0, len(bookings) - 1)
         event_type = maps[(phase.appointment.service_id, phase.segment_key, phase.staff_id)]
-        exact = [b for b in bookings if (b.start, b.end, b.event_type_id)
-                 == (phase.start_time, phase.end_time, event_type)]
+        exact = [
+            b
+            for b in bookings
+            if (b.start, b.end, b.event_type_id) == (phase.start_time, phase.end_time, event_type)
+        ]
         counts["phases with exactly one matching booking"] += len(bookings) == len(exact) == 1
     counts["orphans"] = sum(len(v) for k, v in live_by_phase.items() if k not in expected)
     cancelled = AppointmentPhase.objects.filter(
@@ -208,12 +228,19 @@ def _mirror_counts(mirror: Mirror) -> dict[str, int]:
 
 
 def test_cal_com_converges_to_our_database_through_a_third_of_all_calls_failing(
-    salon: SimpleNamespace, sync_emulator: Any, dispatched: list[Any], clock: FakeClock,
+    salon: SimpleNamespace,
+    sync_emulator: Any,
+    dispatched: list[Any],
+    clock: FakeClock,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     started = time.monotonic()
-    stylists = [salon.anna, salon.ben, make_staff(salon.company, "Carla"),
-                make_staff(salon.company, "Dora")]
+    stylists = [
+        salon.anna,
+        salon.ben,
+        make_staff(salon.company, "Carla"),
+        make_staff(salon.company, "Dora"),
+    ]
     sync_emulator.emulator.reset()
     mirror = connect_salon(sync_emulator.emulator, sync_emulator.url, salon.company, stylists)
     tally = Tally()
@@ -229,11 +256,15 @@ def test_cal_com_converges_to_our_database_through_a_third_of_all_calls_failing(
 
     faults = tally.faults or Counter()
     failure_rate = sum(faults.values()) / tally.requests
-    print(f"\nchaos: {len(booked)} appointments booked "
-          f"({sum(a.service_id == salon.colour.pk for a in booked)} composite), {dict(changes)}")
-    print(f"chaos: {tally.requests} Cal.com calls, {failure_rate:.0%} failed {dict(faults)}, "
-          f"{tally.crashes} workers killed mid-task, {reconcile_runs} reconcile runs, "
-          f"{time.monotonic() - started:.1f} s")
+    print(
+        f"\nchaos: {len(booked)} appointments booked "
+        f"({sum(a.service_id == salon.colour.pk for a in booked)} composite), {dict(changes)}"
+    )
+    print(
+        f"chaos: {tally.requests} Cal.com calls, {failure_rate:.0%} failed {dict(faults)}, "
+        f"{tally.crashes} workers killed mid-task, {reconcile_runs} reconcile runs, "
+        f"{time.monotonic() - started:.1f} s"
+    )
     print(f"chaos: {counts}")
     assert len(booked) == APPOINTMENTS
     assert failure_rate >= 0.30

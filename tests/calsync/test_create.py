@@ -68,9 +68,7 @@ def test_the_processing_gap_is_never_synced(
 def test_one_failing_phase_gives_partial_and_the_retry_books_only_that_phase(
     salon: SimpleNamespace, mirror: Mirror, env: SyncEnv, clock: FakeClock
 ) -> None:
-    mirror.emulator.inject_fault(
-        "server_error", count=1, method="POST", path_prefix="/v2/bookings"
-    )
+    mirror.emulator.inject_fault("server_error", count=1, method="POST", path_prefix="/v2/bookings")
     appointment = book(salon)
     drain(env)
 

@@ -42,9 +42,7 @@ def test_the_sweeper_resends_whatever_is_due(
     assert celery_calls == [str(appointment.pk)]
 
 
-def test_metrics_count_sync_attempts(
-    salon: SimpleNamespace, mirror: Mirror, env: SyncEnv
-) -> None:
+def test_metrics_count_sync_attempts(salon: SimpleNamespace, mirror: Mirror, env: SyncEnv) -> None:
     book(salon, service=salon.cut)
     drain(env)
 
@@ -66,7 +64,8 @@ def test_metrics_add_up_the_counts_of_every_worker_process(
 
 
 def test_without_a_broker_the_sweeper_also_reconciles_every_fifteen_minutes(
-    db: None, monkeypatch: pytest.MonkeyPatch,
+    db: None,
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     sweeps: list[Any] = []
     reconciles: list[Any] = []

@@ -39,9 +39,12 @@ def test_reconcile_recreates_missing_cancels_orphans_and_duplicates(
     lost = kept.phases.get(segment_key="C")
     mirror.emulator.state.cancel_booking(lost.calcom_booking_uid, "deleted by hand")
     wash = kept.phases.get(segment_key="B")
-    duplicate = _direct_booking(mirror, mirror.hosts[str(salon.ben.pk)], wash.start_time,
-                                {"phasebook_phase_id": str(wash.pk),
-                                 "phasebook_company": "salon-a"})
+    duplicate = _direct_booking(
+        mirror,
+        mirror.hosts[str(salon.ben.pk)],
+        wash.start_time,
+        {"phasebook_phase_id": str(wash.pk), "phasebook_company": "salon-a"},
+    )
     gone = book(salon, service=salon.cut, hour=15)
     drain(env)
     orphan_uid = gone.phases.get().calcom_booking_uid
@@ -88,8 +91,9 @@ def test_reconcile_turns_direct_cal_com_bookings_into_busy_blocks_and_records_ov
 def test_the_reconcile_command_prints_its_counts(
     salon: SimpleNamespace, mirror: Mirror, capsys: Any, monkeypatch: Any, env: SyncEnv
 ) -> None:
-    monkeypatch.setattr("phasebook.calsync.management.commands.calcom_reconcile.default_env",
-                        lambda: env)
+    monkeypatch.setattr(
+        "phasebook.calsync.management.commands.calcom_reconcile.default_env", lambda: env
+    )
     appointment = book(salon, service=salon.cut)
     drain(env)
     phase = appointment.phases.get()
@@ -108,8 +112,12 @@ WEBHOOK_SECRET = "whsec-test"
 
 def _deliver(company_slug: str, body: dict[str, Any], secret: str = WEBHOOK_SECRET) -> Any:
     raw = json.dumps(body).encode()
-    return Client().post(f"/webhooks/calcom/{company_slug}", raw, content_type="application/json",
-                         headers={"X-Cal-Signature-256": signature(secret, raw)})
+    return Client().post(
+        f"/webhooks/calcom/{company_slug}",
+        raw,
+        content_type="application/json",
+        headers={"X-Cal-Signature-256": signature(secret, raw)},
+    )
 
 
 def _webhook(mirror: Mirror, trigger: Any, booking: Any) -> dict[str, Any]:
@@ -133,9 +141,7 @@ def test_a_signed_webhook_for_a_direct_booking_blocks_the_stylist_once(
     assert WebhookDelivery.objects.count() == 1
 
 
-def test_our_own_echo_creates_nothing(
-    salon: SimpleNamespace, mirror: Mirror, env: SyncEnv
-) -> None:
+def test_our_own_echo_creates_nothing(salon: SimpleNamespace, mirror: Mirror, env: SyncEnv) -> None:
     appointment = book(salon, service=salon.cut)
     drain(env)
     (ours,) = mirror.live_bookings()
@@ -150,8 +156,9 @@ def test_our_own_echo_creates_nothing(
 def test_a_webhook_with_a_wrong_signature_is_refused_in_german(
     salon: SimpleNamespace, mirror: Mirror
 ) -> None:
-    response = _deliver("salon-a", {"triggerEvent": "BOOKING_CREATED", "payload": {}},
-                        secret="guessed")
+    response = _deliver(
+        "salon-a", {"triggerEvent": "BOOKING_CREATED", "payload": {}}, secret="guessed"
+    )
 
     assert response.status_code == 403
     assert response.json()["message"] == "Die Webhook-Signatur ist ungültig."

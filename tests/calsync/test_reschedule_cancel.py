@@ -52,8 +52,9 @@ def test_a_reschedule_to_another_stylist_uses_her_event_types(
     appointment = book(salon, service=salon.cut)
     drain(env)
 
-    reschedule_appointment(salon.company, appointment.pk, appointment.start,
-                           staff_id=str(salon.ben.pk))
+    reschedule_appointment(
+        salon.company, appointment.pk, appointment.start, staff_id=str(salon.ben.pk)
+    )
     drain(env)
 
     _assert_mirrored(appointment, mirror)

@@ -21,8 +21,9 @@ from tests.factories import next_weekday
 
 
 @pytest.fixture
-def checking(salon: SimpleNamespace, mirror: Mirror, env: SyncEnv,
-             monkeypatch: pytest.MonkeyPatch) -> Mirror:
+def checking(
+    salon: SimpleNamespace, mirror: Mirror, env: SyncEnv, monkeypatch: pytest.MonkeyPatch
+) -> Mirror:
     CalcomSyncSettings.objects.create(company=salon.company, slot_check_enabled=True)
     monkeypatch.setattr("phasebook.calsync.slot_check.default_env", lambda: env)
     return mirror
@@ -30,8 +31,11 @@ def checking(salon: SimpleNamespace, mirror: Mirror, env: SyncEnv,
 
 def _block_in_calcom(mirror: Mirror, host_id: int, start: object, minutes: int) -> None:
     state = mirror.emulator.state
-    event_type = next(et for et in state.event_types.values()
-                      if et.host_ids == (host_id,) and et.length_in_minutes == minutes)
+    event_type = next(
+        et
+        for et in state.event_types.values()
+        if et.host_ids == (host_id,) and et.length_in_minutes == minutes
+    )
     attendee = {"name": "Direkt", "email": "direkt@example.com", "timeZone": "Europe/Berlin"}
     state.create_booking(NewBooking(event_type.id, start, attendee, {}))  # type: ignore[arg-type]
 
@@ -41,8 +45,9 @@ def test_a_booking_is_refused_when_cal_com_has_the_stylist_busy_during_a_later_p
 ) -> None:
     start = next_weekday(timezone.now(), hour=10)
     # The cut phase (C) of a colour at 10:00 starts at 11:20.
-    _block_in_calcom(checking, checking.hosts[str(salon.anna.pk)],
-                     start + timedelta(minutes=85), minutes=20)
+    _block_in_calcom(
+        checking, checking.hosts[str(salon.anna.pk)], start + timedelta(minutes=85), minutes=20
+    )
 
     with pytest.raises(SlotTaken, match=r"Cal\.com meldet diese Zeit als belegt"):
         book(salon)
@@ -54,8 +59,9 @@ def test_cal_com_busy_during_the_processing_gap_does_not_refuse(
     salon: SimpleNamespace, checking: Mirror
 ) -> None:
     start = next_weekday(timezone.now(), hour=10)
-    _block_in_calcom(checking, checking.hosts[str(salon.anna.pk)],
-                     start + timedelta(minutes=30), minutes=30)
+    _block_in_calcom(
+        checking, checking.hosts[str(salon.anna.pk)], start + timedelta(minutes=30), minutes=30
+    )
 
     assert book(salon).staff_id == salon.anna.pk
 

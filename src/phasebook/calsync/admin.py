@@ -17,8 +17,15 @@ class CalcomSyncSettingsAdmin(TenantAdmin):
 
 @admin.register(PhaseSyncTask)
 class PhaseSyncTaskAdmin(ReadOnlyTenantAdmin):
-    list_display = ["phase", "appointment", "action", "status", "attempts", "next_attempt_at",
-                    "error_kind"]
+    list_display = [
+        "phase",
+        "appointment",
+        "action",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "error_kind",
+    ]
     list_filter = ["status", "action", "error_kind"]
     list_select_related = ["phase", "appointment__service"]
     search_fields = ["appointment__id", "last_error"]

@@ -53,8 +53,9 @@ class LocalRunner:
     def __init__(self, workers: int = 2) -> None:
         self._pool = ThreadPoolExecutor(max_workers=workers, thread_name_prefix="calsync")
         self._stop = threading.Event()
-        self._sweeper = threading.Thread(target=self._sweep_forever, name="calsync-sweeper",
-                                         daemon=True)
+        self._sweeper = threading.Thread(
+            target=self._sweep_forever, name="calsync-sweeper", daemon=True
+        )
         self._sweeper.start()
 
     def submit(self, appointment_id: uuid.UUID) -> None:

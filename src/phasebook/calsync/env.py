@@ -36,9 +36,11 @@ class ClientPool:
         self._lock = threading.Lock()
 
     def __call__(self, company: Company) -> CalcomClient:
-        changed = CalcomConnection.objects.filter(company=company).values_list(
-            "updated_at", flat=True
-        ).first()
+        changed = (
+            CalcomConnection.objects.filter(company=company)
+            .values_list("updated_at", flat=True)
+            .first()
+        )
         key = (company.pk, changed)
         with self._lock:
             if key not in self._clients:

@@ -4,9 +4,7 @@ from __future__ import annotations
 
 from prometheus_client import Counter, Histogram
 
-SYNC_ATTEMPTS = Counter(
-    "phasebook_calcom_sync_attempts_total", "Phase sync attempts", ["action"]
-)
+SYNC_ATTEMPTS = Counter("phasebook_calcom_sync_attempts_total", "Phase sync attempts", ["action"])
 SYNC_SUCCESS = Counter(
     "phasebook_calcom_sync_success_total", "Phase syncs that converged", ["action"]
 )

@@ -51,9 +51,7 @@ class PhaseSyncTask(models.Model):
     )
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     action = models.CharField(max_length=10, choices=SyncAction.choices)
-    status = models.CharField(
-        max_length=10, choices=TaskStatus.choices, default=TaskStatus.PENDING
-    )
+    status = models.CharField(max_length=10, choices=TaskStatus.choices, default=TaskStatus.PENDING)
     generation = models.PositiveIntegerField(default=1)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField()

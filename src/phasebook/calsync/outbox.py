@@ -40,9 +40,7 @@ def record_change(sender: Any, appointment: Appointment, change: str, **kwargs: 
     transaction.on_commit(lambda: dispatch.dispatch_appointment(appointment_id))
 
 
-def request_sync(
-    phases: QuerySet[AppointmentPhase], action: str, now: datetime
-) -> list[uuid.UUID]:
+def request_sync(phases: QuerySet[AppointmentPhase], action: str, now: datetime) -> list[uuid.UUID]:
     """Ask for the staff-required `phases` to be converged again; returns their appointments.
 
     A newer request supersedes an older one: `generation` grows and the attempt budget starts
@@ -76,9 +74,7 @@ def request_sync(
     )
     staff_phases.update(calcom_sync_status=SyncStatus.PENDING, sync_error_message="")
     appointment_ids = list(staff_phases.values_list("appointment_id", flat=True).distinct())
-    Appointment.objects.filter(pk__in=appointment_ids).update(
-        calcom_sync_status=SyncStatus.PENDING
-    )
+    Appointment.objects.filter(pk__in=appointment_ids).update(calcom_sync_status=SyncStatus.PENDING)
     return appointment_ids
 
 
@@ -102,7 +98,9 @@ def lease_jobs(appointment_id: uuid.UUID, env: SyncEnv) -> list[PhaseJob]:
         due = PhaseSyncTask.objects.filter(is_due(now), appointment_id=appointment_id)
         tasks = _lock_skipping_locked(
             due.select_related(
-                "phase__staff", "appointment__company", "appointment__customer",
+                "phase__staff",
+                "appointment__company",
+                "appointment__customer",
                 "appointment__service",
             )
         )
@@ -110,9 +108,17 @@ def lease_jobs(appointment_id: uuid.UUID, env: SyncEnv) -> list[PhaseJob]:
             return []
         context = LeaseContext.load(tasks[0].appointment)
         jobs = [_lease(task, now, env, context) for task in tasks]
-        PhaseSyncTask.objects.bulk_update(tasks, [
-            "status", "lease_token", "leased_until", "attempts", "open_creates", "updated_at",
-        ])
+        PhaseSyncTask.objects.bulk_update(
+            tasks,
+            [
+                "status",
+                "lease_token",
+                "leased_until",
+                "attempts",
+                "open_creates",
+                "updated_at",
+            ],
+        )
         return jobs
 
 

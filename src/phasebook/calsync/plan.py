@@ -124,9 +124,12 @@ class LeaseContext:
 
     @classmethod
     def load(cls, appointment: Appointment) -> LeaseContext:
-        first = AppointmentPhase.objects.filter(
-            appointment_id=appointment.pk, staff_required=True
-        ).order_by("sequence_order").values_list("sequence_order", flat=True).first()
+        first = (
+            AppointmentPhase.objects.filter(appointment_id=appointment.pk, staff_required=True)
+            .order_by("sequence_order")
+            .values_list("sequence_order", flat=True)
+            .first()
+        )
         versions = CalcomConnection.objects.filter(company_id=appointment.company_id)
         return cls(
             settings=sync_settings(appointment.company_id),
@@ -150,15 +153,24 @@ def attendee_for(
     )
     placeholder = settings.placeholder_email or f"termine+{company.slug}@{PLACEHOLDER_DOMAIN}"
     if not customer_attends:
-        return Attendee(name=f"{company.name} (Folgephase)", email=placeholder,
-                        time_zone=company.time_zone, language="de")
+        return Attendee(
+            name=f"{company.name} (Folgephase)",
+            email=placeholder,
+            time_zone=company.time_zone,
+            language="de",
+        )
     customer = appointment.customer
     if customer.email or customer.phone:
-        return Attendee(name=customer.name, email=customer.email or None,
-                        phone_number=customer.phone or None,
-                        time_zone=company.time_zone, language="de")
-    return Attendee(name=customer.name, email=placeholder, time_zone=company.time_zone,
-                    language="de")
+        return Attendee(
+            name=customer.name,
+            email=customer.email or None,
+            phone_number=customer.phone or None,
+            time_zone=company.time_zone,
+            language="de",
+        )
+    return Attendee(
+        name=customer.name, email=placeholder, time_zone=company.time_zone, language="de"
+    )
 
 
 def desired_booking(
@@ -186,7 +198,10 @@ def desired_booking(
         metadata=booking_metadata(phase, company.slug),
     )
     return DesiredBooking(
-        phase.start_time, phase.end_time, mapping.event_type_id, phase.staff.calcom_user_id,
+        phase.start_time,
+        phase.end_time,
+        mapping.event_type_id,
+        phase.staff.calcom_user_id,
         request,
     )
 
@@ -213,4 +228,3 @@ def build_job(task: PhaseSyncTask, lease_token: uuid.UUID, context: LeaseContext
         api_version=context.api_version,
         problem=problem,
     )
-

@@ -91,13 +91,15 @@ def reconcile_company(
     client = env.client_for(company)
     bookings = [b for b in _all_bookings(client, start, end) if b.status not in DEAD_STATUSES]
     report.calcom_bookings = len(bookings)
-    ours = [b for b in bookings
-            if is_ours(b.metadata) and b.metadata.get(META_COMPANY) == company.slug]
+    ours = [
+        b for b in bookings if is_ours(b.metadata) and b.metadata.get(META_COMPANY) == company.slug
+    ]
     _cancel_orphans(client, company, ours, report)
     _remember_strays(company, ours, report)
     _resync_missing(company, ours, start, end, report)
-    _mirror_external(company, [b for b in bookings if not is_ours(b.metadata)], start, end,
-                     report, now)
+    _mirror_external(
+        company, [b for b in bookings if not is_ours(b.metadata)], start, end, report, now
+    )
     _record_given_up(company, report, now)
     request_sync(
         AppointmentPhase.objects.filter(appointment_id__in=report.appointments),
@@ -165,7 +167,9 @@ def _is_current(booking: Booking, phase: AppointmentPhase) -> bool:
 
 def _fits(booking: Booking, phase: AppointmentPhase) -> bool:
     return (booking.start, booking.end, booking.event_type_id) == (
-        phase.start_time, phase.end_time, phase.calcom_event_type_id
+        phase.start_time,
+        phase.end_time,
+        phase.calcom_event_type_id,
     )
 
 
@@ -174,16 +178,26 @@ def _add_to_history(phase_id: int, booking: Booking) -> None:
         phase = AppointmentPhase.objects.select_for_update().get(pk=phase_id)
         metadata = dict(phase.calcom_metadata or {})
         history = [e for e in metadata.get("history", []) if e["uid"] != booking.uid]
-        history.append({"uid": booking.uid, "id": booking.id, "cancelled": False,
-                        "start": booking.start.isoformat(), "end": booking.end.isoformat(),
-                        "event_type_id": booking.event_type_id})
+        history.append(
+            {
+                "uid": booking.uid,
+                "id": booking.id,
+                "cancelled": False,
+                "start": booking.start.isoformat(),
+                "end": booking.end.isoformat(),
+                "event_type_id": booking.event_type_id,
+            }
+        )
         metadata["history"] = history
         phase.calcom_metadata = metadata
         phase.save(update_fields=["calcom_metadata", "updated_at"])
 
 
 def _resync_missing(
-    company: Company, ours: list[Booking], start: datetime, end: datetime,
+    company: Company,
+    ours: list[Booking],
+    start: datetime,
+    end: datetime,
     report: ReconcileReport,
 ) -> None:
     live = {b.uid: b for b in ours}
@@ -203,12 +217,19 @@ def _resync_missing(
 
 
 def _mirror_external(
-    company: Company, foreign: list[Booking], start: datetime, end: datetime,
-    report: ReconcileReport, now: datetime,
+    company: Company,
+    foreign: list[Booking],
+    start: datetime,
+    end: datetime,
+    report: ReconcileReport,
+    now: datetime,
 ) -> None:
     """Bookings made directly in Cal.com block our stylists; vanished ones stop blocking."""
-    staff = {s.calcom_user_id: s for s in Staff.objects.filter(company=company)
-             if s.calcom_user_id is not None}
+    staff = {
+        s.calcom_user_id: s
+        for s in Staff.objects.filter(company=company)
+        if s.calcom_user_id is not None
+    }
     seen: set[str] = set()
     for booking in foreign:
         stylist = next((staff[h.id] for h in booking.hosts if h.id in staff), None)
@@ -218,9 +239,14 @@ def _mirror_external(
         seen.add(booking.uid)
         report.external_blocks += 1
         if _overlaps_live_phase(stylist, booking):
-            _record_drift(company, DriftKind.EXTERNAL_OVERLAP, booking.uid, now,
-                          f"Fremdbuchung {booking.start:%Y-%m-%d %H:%M} UTC bei {stylist} "
-                          "überschneidet eine gebuchte Phase: in Cal.com klären.")
+            _record_drift(
+                company,
+                DriftKind.EXTERNAL_OVERLAP,
+                booking.uid,
+                now,
+                f"Fremdbuchung {booking.start:%Y-%m-%d %H:%M} UTC bei {stylist} "
+                "überschneidet eine gebuchte Phase: in Cal.com klären.",
+            )
             report.drift += 1
     ExternalBusyBlock.objects.filter(
         staff__company=company, source="calcom", start__gte=start, start__lt=end
@@ -229,7 +255,8 @@ def _mirror_external(
 
 def upsert_busy_block(stylist: Staff, uid: str, start: datetime, end: datetime) -> None:
     ExternalBusyBlock.objects.update_or_create(
-        source="calcom", external_id=uid,
+        source="calcom",
+        external_id=uid,
         defaults={"staff": stylist, "start": start, "end": end},
     )
 
@@ -249,10 +276,11 @@ def _record_given_up(company: Company, report: ReconcileReport, now: datetime) -
         report.appointments.add(task.appointment_id)
 
 
-def _record_drift(company: Company, kind: str, reference: str, now: datetime,
-                  detail: str) -> None:
+def _record_drift(company: Company, kind: str, reference: str, now: datetime, detail: str) -> None:
     SyncDrift.objects.update_or_create(
-        company=company, kind=kind, reference=reference, resolved_at=None,
+        company=company,
+        kind=kind,
+        reference=reference,
+        resolved_at=None,
         defaults={"detail": detail, "detected_at": now},
     )
-

@@ -40,32 +40,42 @@ def record_all(appointment_id: uuid.UUID, progresses: Sequence[Progress], env: S
     with transaction.atomic():
         list(Appointment.objects.select_for_update().filter(pk=appointment_id).values("pk"))
         phases = AppointmentPhase.objects.select_for_update().in_bulk(
-            [progress.job.phase_id for progress in recorded])
+            [progress.job.phase_id for progress in recorded]
+        )
         tasks = PhaseSyncTask.objects.select_for_update().in_bulk(
-            [progress.job.task_id for progress in recorded])
+            [progress.job.task_id for progress in recorded]
+        )
         for progress in recorded:
-            progress.superseded = record(progress, env, phases[progress.job.phase_id],
-                                         tasks[progress.job.task_id])
+            progress.superseded = record(
+                progress, env, phases[progress.job.phase_id], tasks[progress.job.task_id]
+            )
         aggregate(appointment_id)
 
 
-def record(progress: Progress, env: SyncEnv, phase: AppointmentPhase,
-           task: PhaseSyncTask) -> bool:
+def record(progress: Progress, env: SyncEnv, phase: AppointmentPhase, task: PhaseSyncTask) -> bool:
     """Store one attempt on its locked rows; True when a newer change superseded it."""
     job = progress.job
     if task.lease_token != job.lease_token:
-        logger.warning("phase %s: lease lost before recording; the next holder takes over",
-                       job.phase_id)
+        logger.warning(
+            "phase %s: lease lost before recording; the next holder takes over", job.phase_id
+        )
         return False
     now = env.clock()
     _store_bookings(phase, progress, now)
     _decide_next(task, phase, progress, now, env)
     task.lease_token, task.leased_until = None, None
     task.save()
-    phase.save(update_fields=[
-        "calcom_booking_id", "calcom_booking_uid", "calcom_event_type_id",
-        "calcom_metadata", "calcom_sync_status", "sync_error_message", "updated_at",
-    ])
+    phase.save(
+        update_fields=[
+            "calcom_booking_id",
+            "calcom_booking_uid",
+            "calcom_event_type_id",
+            "calcom_metadata",
+            "calcom_sync_status",
+            "sync_error_message",
+            "updated_at",
+        ]
+    )
     _count(progress)
     return task.generation != job.generation
 

@@ -45,9 +45,7 @@ def sync_appointment(appointment_id: uuid.UUID, env: SyncEnv | None = None) -> l
     return results
 
 
-def verify_appointment(
-    appointment_id: uuid.UUID, env: SyncEnv | None = None
-) -> list[Progress]:
+def verify_appointment(appointment_id: uuid.UUID, env: SyncEnv | None = None) -> list[Progress]:
     """Post-sync verification (seed 2.4) for simple and composite appointments alike.
 
     Every phase is converged again: its stored booking is read back by uid, a phase marked
@@ -111,4 +109,3 @@ def drain(env: SyncEnv, max_rounds: int = 50) -> int:
         for appointment_id in due:
             attempts += len(sync_appointment(appointment_id, env))
     return attempts
-

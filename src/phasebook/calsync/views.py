@@ -16,12 +16,12 @@ from phasebook.calsync.webhooks import handle_webhook
 @csrf_exempt
 @require_POST
 def calcom_webhook(request: HttpRequest, company_slug: str) -> JsonResponse:
-    result = handle_webhook(
-        company_slug, request.body, request.headers.get("X-Cal-Signature-256")
+    result = handle_webhook(company_slug, request.body, request.headers.get("X-Cal-Signature-256"))
+    body = (
+        {"status": result.code}
+        if result.status_code == 200
+        else {"error": result.code, "message": result.message}
     )
-    body = {"status": result.code} if result.status_code == 200 else {
-        "error": result.code, "message": result.message
-    }
     return JsonResponse(body, status=result.status_code)
 
 

@@ -49,9 +49,11 @@ def signature_is_valid(secret: str, raw_body: bytes, header: str | None) -> bool
 
 
 def handle_webhook(company_slug: str, raw_body: bytes, signature: str | None) -> WebhookResult:
-    connection = CalcomConnection.objects.select_related("company").filter(
-        company__slug=company_slug, is_enabled=True
-    ).first()
+    connection = (
+        CalcomConnection.objects.select_related("company")
+        .filter(company__slug=company_slug, is_enabled=True)
+        .first()
+    )
     if connection is None:
         return WebhookResult(404, "not_found", "Für diesen Salon ist Cal.com nicht verbunden.")
     if not connection.webhook_secret or not signature_is_valid(
@@ -66,14 +68,16 @@ def handle_webhook(company_slug: str, raw_body: bytes, signature: str | None) ->
     return _apply_once(connection.company, raw_body, trigger, payload)
 
 
-def _apply_once(company: Company, raw_body: bytes, trigger: str,
-                payload: dict[str, Any]) -> WebhookResult:
+def _apply_once(
+    company: Company, raw_body: bytes, trigger: str, payload: dict[str, Any]
+) -> WebhookResult:
     digest = hashlib.sha256(raw_body).hexdigest()
     uid = str(payload.get("uid", ""))[:255]
     try:
         with transaction.atomic():
-            WebhookDelivery.objects.create(company=company, digest=digest, trigger=trigger[:40],
-                                           booking_uid=uid)
+            WebhookDelivery.objects.create(
+                company=company, digest=digest, trigger=trigger[:40], booking_uid=uid
+            )
             if is_ours(payload.get("metadata") or {}):
                 return ACCEPTED  # our own echo: nothing to learn
             _apply(company, trigger, uid, payload)
@@ -86,20 +90,23 @@ def _apply_once(company: Company, raw_body: bytes, trigger: str,
 
 def _apply(company: Company, trigger: str, uid: str, payload: dict[str, Any]) -> None:
     if trigger == "BOOKING_CANCELLED":
-        ExternalBusyBlock.objects.filter(source="calcom", external_id=uid,
-                                         staff__company=company).delete()
+        ExternalBusyBlock.objects.filter(
+            source="calcom", external_id=uid, staff__company=company
+        ).delete()
         _resync_phase_whose_booking_was_cancelled(company, uid)
         return
     if trigger not in BOOKING_TRIGGERS:
         return
     if payload.get("rescheduleUid"):
-        ExternalBusyBlock.objects.filter(source="calcom", external_id=payload["rescheduleUid"],
-                                         staff__company=company).delete()
+        ExternalBusyBlock.objects.filter(
+            source="calcom", external_id=payload["rescheduleUid"], staff__company=company
+        ).delete()
     organizer_id = (payload.get("organizer") or {}).get("id")
     stylist = Staff.objects.filter(company=company, calcom_user_id=organizer_id).first()
     if stylist is not None and organizer_id is not None:
-        upsert_busy_block(stylist, uid, _instant(payload["startTime"]),
-                          _instant(payload["endTime"]))
+        upsert_busy_block(
+            stylist, uid, _instant(payload["startTime"]), _instant(payload["endTime"])
+        )
 
 
 def _resync_phase_whose_booking_was_cancelled(company: Company, uid: str) -> None:
