@@ -48,15 +48,15 @@ def main() -> None:
     from phasebook.calcom.client import CalcomClient
     from phasebook.calcom.models import CalcomConnection
     from phasebook.calcom_emulator import CalcomEmulator, start_in_thread
-    from phasebook.calsync import dispatch
+    from phasebook.calsync import tasks
     from phasebook.calsync.env import ClientPool, SyncEnv
-    from phasebook.calsync.runner import sync_appointment
     from phasebook.calsync.slot_check import _agreeing
+    from phasebook.calsync.sync import sync_appointment
     from phasebook.salons.models import Company
 
     # The bench syncs by itself: without this, the in-process runner would race it for the
     # same outbox rows after every booking's commit.
-    dispatch.dispatch_appointment = lambda appointment_id: None
+    tasks.dispatch = lambda task, *args: None  # type: ignore[assignment]
     company = make_company("bench-sync")
     colour, cut = make_service(company), make_service(company, "Herrenhaarschnitt", CUT)
     anna = make_staff(company, "Anna")

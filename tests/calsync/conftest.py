@@ -22,8 +22,8 @@ from phasebook.booking.services import BookingRequest, book_appointment
 from phasebook.calcom.client import CalcomClient, CalcomTimeouts
 from phasebook.calcom.models import CalcomConnection
 from phasebook.calcom_emulator import CalcomEmulator, RunningEmulator, start_in_thread
-from phasebook.calsync.env import ClientPool, SyncEnv
-from phasebook.calsync.retry import RetryPolicy
+from phasebook.calsync import tasks
+from phasebook.calsync.env import ClientPool, RetryPolicy, SyncEnv
 from phasebook.salons.models import Company, Service, Staff
 from tests.calsync.mirror import Mirror, connect_salon
 from tests.factories import next_weekday
@@ -58,13 +58,22 @@ def clock() -> FakeClock:
     return FakeClock(timezone.now() + timedelta(minutes=10))
 
 
+class CollectingRunner:
+    """Stands in for the in-process runner: keeps what was dispatched, runs nothing."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[str, tuple[Any, ...]]] = []
+
+    def submit(self, task: Any, *args: Any) -> None:
+        self.sent.append((task.name, args))
+
+
 @pytest.fixture
-def dispatched(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
-    """What was handed to Celery or the in-process runner after commit."""
-    sent: list[Any] = []
-    monkeypatch.setattr("phasebook.calsync.dispatch.dispatch_appointment", sent.append)
-    monkeypatch.setattr("phasebook.calsync.dispatch.dispatch_reconcile", sent.append)
-    return sent
+def dispatched(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple[Any, ...]]]:
+    """What was handed to the in-process runner after commit, as (task name, arguments)."""
+    runner = CollectingRunner()
+    monkeypatch.setattr(tasks, "local_runner", lambda: runner)
+    return runner.sent
 
 
 def client_without_limiter(company: Company) -> CalcomClient:

@@ -33,13 +33,12 @@ from phasebook.calcom.client import CalcomClient, CalcomTimeouts
 from phasebook.calcom.errors import CalcomError
 from phasebook.calcom.models import CalcomConnection, CalcomEventMap
 from phasebook.calcom_emulator.faults import FaultRule
-from phasebook.calsync.env import ClientPool, SyncEnv
+from phasebook.calsync.env import ClientPool, RetryPolicy, SyncEnv
 from phasebook.calsync.errors import AbandonJob
 from phasebook.calsync.models import PhaseSyncTask, TaskStatus
 from phasebook.calsync.plan import PhaseJob
 from phasebook.calsync.reconcile import reconcile_company
-from phasebook.calsync.retry import RetryPolicy
-from phasebook.calsync.runner import drain
+from phasebook.calsync.sync import drain
 from phasebook.salons.models import Company
 from tests.calsync.conftest import FakeClock
 from tests.calsync.mirror import Mirror, connect_salon

@@ -14,7 +14,7 @@ from phasebook.booking.services import BookingRequest, hold_appointment
 from phasebook.calcom.models import CalcomEventMap
 from phasebook.calsync.env import SyncEnv
 from phasebook.calsync.models import PhaseSyncTask, TaskStatus
-from phasebook.calsync.runner import drain
+from phasebook.calsync.sync import drain
 from tests.calsync.conftest import FakeClock, book
 from tests.calsync.mirror import TEAM_ID, Mirror
 from tests.factories import next_weekday
@@ -164,7 +164,7 @@ def test_the_sync_is_dispatched_only_after_the_booking_commits(
 ) -> None:
     appointment = book(salon)
 
-    assert dispatched == [appointment.pk]
+    assert dispatched == [("calsync.sync_appointment", (str(appointment.pk),))]
     assert PhaseSyncTask.objects.filter(appointment=appointment).count() == 4
     appointment.refresh_from_db()
     assert appointment.calcom_sync_status == SyncStatus.PENDING

@@ -3,19 +3,23 @@ is due; metrics are exposed for Prometheus."""
 
 from __future__ import annotations
 
+import threading
+import time
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from django.test import Client, override_settings
+from prometheus_client import REGISTRY
 from prometheus_client.values import MultiProcessValue
 
-from phasebook.calsync import dispatch
-from phasebook.calsync.env import SyncEnv
-from phasebook.calsync.runner import drain
-from phasebook.calsync.tasks import sweep_task, sync_appointment_task
-from tests.calsync.conftest import book
+from phasebook.calcom.models import CalcomConnection
+from phasebook.calsync import tasks
+from phasebook.calsync.env import ClientPool, SyncEnv
+from phasebook.calsync.sync import drain, sync_appointment
+from phasebook.calsync.tasks import LocalRunner, sweep_task, sync_appointment_task
+from tests.calsync.conftest import book, client_without_limiter
 from tests.calsync.mirror import Mirror
 
 
@@ -28,11 +32,12 @@ def celery_calls(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
 
 @override_settings(CELERY_BROKER_URL="redis://127.0.0.1:6379/0")
 def test_with_a_broker_the_sync_is_sent_to_celery(celery_calls: list[Any]) -> None:
-    dispatch.dispatch_appointment("0b7c9e5e-0000-4000-8000-000000000000")  # type: ignore[arg-type]
+    tasks.dispatch(sync_appointment_task, "0b7c9e5e-0000-4000-8000-000000000000")
 
     assert celery_calls == ["0b7c9e5e-0000-4000-8000-000000000000"]
 
 
+@override_settings(CELERY_BROKER_URL="redis://127.0.0.1:6379/0")
 def test_the_sweeper_resends_whatever_is_due(
     salon: SimpleNamespace, mirror: Mirror, celery_calls: list[Any]
 ) -> None:
@@ -63,21 +68,80 @@ def test_metrics_add_up_the_counts_of_every_worker_process(
     assert f'{name}{{action="create"}} 5.0' in body
 
 
-def test_without_a_broker_the_sweeper_also_reconciles_every_fifteen_minutes(
+def test_without_a_broker_the_local_runner_plays_the_beat_schedule(
     db: None,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    sweeps: list[Any] = []
-    reconciles: list[Any] = []
-    monkeypatch.setattr(dispatch, "_sweep_once", sweeps.append)
-    monkeypatch.setattr(dispatch, "_reconcile_all", reconciles.append)
-    runner = dispatch.LocalRunner()
+    started = time.monotonic()
+    runner = LocalRunner(workers=1)
+    ran: list[str] = []
+    monkeypatch.setattr(runner, "submit", lambda task, *args: ran.append(task.name))
     try:
-        for number in range(1, 2 * dispatch.RECONCILE_EVERY_SWEEPS + 1):
-            runner.tick(number)
+        for second in range(1, 30 * 60 + 1):  # half an hour of the timer's ticks
+            runner.tick(started + second + 1)
     finally:
         runner.stop()
 
-    assert len(sweeps) == 2 * dispatch.RECONCILE_EVERY_SWEEPS
-    assert len(reconciles) == 2
-    assert dispatch.RECONCILE_EVERY_SWEEPS * dispatch.SWEEP_INTERVAL_SECONDS == 15 * 60
+    assert ran.count("calsync.sweep") == 60
+    assert ran.count("calsync.reconcile") == 2
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_the_local_runner_runs_the_same_task_functions(
+    salon: SimpleNamespace, mirror: Mirror, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    appointment = book(salon, service=salon.cut)
+    synced: list[Any] = []
+    done = threading.Event()
+
+    def sync(appointment_id: Any) -> None:
+        synced.append(appointment_id)
+        done.set()
+
+    monkeypatch.setattr(tasks, "sync_appointment", sync)
+    runner = LocalRunner(workers=1)
+    monkeypatch.setattr(tasks, "local_runner", lambda: runner)
+    try:
+        tasks.dispatch(sweep_task)  # which dispatches the sync of what is due
+        assert done.wait(timeout=30)
+    finally:
+        runner.stop()
+
+    assert synced == [appointment.pk]
+
+
+def _seconds_observed(action: str) -> tuple[float, float]:
+    labels = {"action": action}
+    count = REGISTRY.get_sample_value("phasebook_calcom_sync_seconds_count", labels) or 0.0
+    total = REGISTRY.get_sample_value("phasebook_calcom_sync_seconds_sum", labels) or 0.0
+    return count, total
+
+
+def test_sync_seconds_are_observed_once_per_phase_attempt_with_its_own_duration(
+    salon: SimpleNamespace, mirror: Mirror, env: SyncEnv
+) -> None:
+    appointment = book(salon)  # a colour: four staff-required phases, synced in parallel
+    count_before, sum_before = _seconds_observed("create")
+
+    progresses = sync_appointment(appointment.pk, env)
+
+    count_after, sum_after = _seconds_observed("create")
+    assert count_after - count_before == len(progresses) == 4
+    assert sum_after - sum_before == pytest.approx(sum(p.seconds for p in progresses))
+    assert all(progress.seconds > 0 for progress in progresses)
+
+
+def test_the_client_pool_closes_the_client_it_replaces(
+    salon: SimpleNamespace, mirror: Mirror
+) -> None:
+    pool = ClientPool(client_without_limiter)
+    first = pool(salon.company)
+    assert pool(salon.company) is first
+    connection = CalcomConnection.objects.get(company=salon.company)
+    connection.save()  # e.g. a new API key
+
+    second = pool(salon.company)
+
+    assert second is not first
+    assert first._http.is_closed
+    assert not second._http.is_closed

@@ -17,7 +17,7 @@ from phasebook.calsync.models import PhaseSyncTask, TaskStatus
 from phasebook.calsync.outbox import lease_jobs, request_sync
 from phasebook.calsync.phase_sync import Progress, create_missing, no_checkpoint
 from phasebook.calsync.plan import PhaseJob
-from phasebook.calsync.runner import drain, verify_appointment
+from phasebook.calsync.sync import drain, verify_appointment
 from tests.calsync.conftest import FakeClock, book
 from tests.calsync.mirror import Mirror
 

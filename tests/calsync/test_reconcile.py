@@ -17,7 +17,7 @@ from phasebook.calcom_emulator.webhooks import event_payload
 from phasebook.calsync.env import SyncEnv
 from phasebook.calsync.models import DriftKind, SyncDrift, WebhookDelivery
 from phasebook.calsync.reconcile import reconcile_company
-from phasebook.calsync.runner import drain
+from phasebook.calsync.sync import drain
 from phasebook.salons.models import ExternalBusyBlock
 from tests.calsync.conftest import book
 from tests.calsync.mirror import Mirror

@@ -11,7 +11,7 @@ from phasebook.booking.services import cancel_appointment, reschedule_appointmen
 from phasebook.calsync.env import SyncEnv
 from phasebook.calsync.models import PhaseSyncTask, TaskStatus
 from phasebook.calsync.outbox import lease_jobs
-from phasebook.calsync.runner import drain, run_jobs
+from phasebook.calsync.sync import drain, run_jobs
 from tests.calsync.conftest import FakeClock, book
 from tests.calsync.mirror import Mirror
 

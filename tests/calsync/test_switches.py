@@ -11,6 +11,7 @@ import pytest
 from phasebook.booking.models import SyncStatus
 from phasebook.calcom.models import CalcomConnection
 from phasebook.calsync.models import CalcomSyncSettings, PhaseSyncTask
+from phasebook.calsync.switches import SWITCHES_SQL
 from phasebook.salons.models import Service, Staff
 from tests.calsync.conftest import book
 from tests.calsync.mirror import Mirror
@@ -50,3 +51,8 @@ def test_cal_com_is_asked_before_booking_only_while_the_company_syncs_and_wants_
     book(salon, service=salon.cut, hour=14)  # the connection is paused
 
     assert asked == [asked_for]
+
+
+def test_the_switches_query_names_the_models_tables() -> None:
+    for model in (CalcomConnection, CalcomSyncSettings):
+        assert f" FROM {model._meta.db_table} WHERE company_id = %s" in SWITCHES_SQL

@@ -8,9 +8,10 @@ class CalsyncConfig(AppConfig):
     verbose_name = "Cal.com sync"
 
     def ready(self) -> None:
+        # Imported here because Django loads the models only after the app configs.
         from phasebook.booking.services import PRE_BOOKING_CHECKS
         from phasebook.booking.signals import appointment_changed
-        from phasebook.calsync.outbox import record_change
+        from phasebook.calsync.receivers import record_change
         from phasebook.calsync.slot_check import calcom_slot_check
 
         appointment_changed.connect(record_change, dispatch_uid="calsync.record_change")

@@ -1,5 +1,6 @@
 """The sync's collaborators in one object, so tests and the chaos drill can swap the clock,
-the randomness, the Cal.com client and the crash points without patching modules."""
+the randomness, the Cal.com clients, the retry policy and the crash points without patching
+modules."""
 
 from __future__ import annotations
 
@@ -14,25 +15,27 @@ from django.utils import timezone
 
 from phasebook.calcom.client import CalcomClient
 from phasebook.calcom.connection import client_for
+from phasebook.calcom.errors import CalcomRateLimitedError
 from phasebook.calcom.models import CalcomConnection
 from phasebook.calsync.phase_sync import Checkpoint, no_checkpoint
-from phasebook.calsync.retry import RetryPolicy
 from phasebook.salons.models import Company
 
 ClientFactory = Callable[[Company], CalcomClient]
 
 
 class ClientPool:
-    """One long-lived client per company connection.
+    """One long-lived client per company.
 
     Building a client costs tens of milliseconds (its TLS context), and a kept client keeps
-    its connections to Cal.com warm. A connection saved since (new key, new URL) gets a new
-    client; the pool never closes clients it hands out, so callers must not either.
+    its connections to Cal.com warm. When the company's connection was saved since (new key,
+    new URL) the next caller gets a new client and the replaced one is closed; a call still
+    running on it fails as a transport error, which the sync retries after a lookup. Callers
+    must not close the clients they get.
     """
 
     def __init__(self, build: ClientFactory) -> None:
         self._build = build
-        self._clients: dict[tuple[int, datetime | None], CalcomClient] = {}
+        self._clients: dict[int, tuple[datetime | None, CalcomClient]] = {}
         self._lock = threading.Lock()
 
     def __call__(self, company: Company) -> CalcomClient:
@@ -41,11 +44,39 @@ class ClientPool:
             .values_list("updated_at", flat=True)
             .first()
         )
-        key = (company.pk, changed)
         with self._lock:
-            if key not in self._clients:
-                self._clients[key] = self._build(company)
-            return self._clients[key]
+            kept = self._clients.get(company.pk)
+            if kept is not None and kept[0] == changed:
+                return kept[1]
+            client = self._build(company)
+            self._clients[company.pk] = (changed, client)
+        if kept is not None:
+            kept[1].close()
+        return client
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """When to try a phase again: exponential backoff with full jitter."""
+
+    max_attempts: int = 8
+    base_seconds: float = 2.0
+    cap_seconds: float = 600.0
+
+    def delay_seconds(self, attempt: int, error: Exception, rng: random.Random) -> float:
+        """Seconds before attempt `attempt + 1`.
+
+        Full jitter (uniform between 0 and the exponential ceiling) spreads the retries of
+        many phases that failed together; a 429 waits for Cal.com's window reset instead,
+        plus up to a second so the retries do not all land on the reset instant.
+        """
+        if isinstance(error, CalcomRateLimitedError):
+            return error.retry_after_seconds + rng.uniform(0, 1)
+        ceiling = min(self.cap_seconds, self.base_seconds * 2 ** max(attempt - 1, 0))
+        return rng.uniform(0, ceiling)
+
+    def exhausted(self, attempts: int) -> bool:
+        return attempts >= self.max_attempts
 
 
 @dataclass

@@ -1,43 +1,24 @@
-"""Write the sync outbox in the booking transaction; lease its due rows to workers.
+"""The sync outbox: ask for phases to be converged, find what is due, lease it to a worker.
 
-`record_change` is the receiver of `appointment_changed` (sent inside the booking
-transaction): the rows it writes commit or roll back with the booking, and the dispatch it
-schedules runs only after the commit. Holds never reach it: only booked appointments sync.
+`request_sync` writes the rows (in the caller's transaction: the booking's, via
+`receivers.py`, or reconciliation's and the webhooks'); `due_appointments` is what the sweeper
+re-dispatches; `lease_jobs` hands one appointment's due rows to one worker. Nothing here
+dispatches: the callers on top do (`tasks.dispatch`).
 """
 
 from __future__ import annotations
 
 import uuid
 from datetime import datetime
-from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import Case, F, Q, QuerySet, Value, When
+from django.db.models import Case, F, Min, Q, QuerySet, Value, When
 from django.utils import timezone
 
 from phasebook.booking.models import Appointment, AppointmentPhase, SyncStatus
-from phasebook.calsync import dispatch
 from phasebook.calsync.env import SyncEnv
-from phasebook.calsync.models import PhaseSyncTask, SyncAction, TaskStatus
+from phasebook.calsync.models import PhaseSyncTask, TaskStatus
 from phasebook.calsync.plan import LeaseContext, PhaseJob, build_job
-from phasebook.calsync.switches import switches
-
-ACTION_FOR_CHANGE = {
-    "booked": SyncAction.CREATE,
-    "rescheduled": SyncAction.RESCHEDULE,
-    "cancelled": SyncAction.CANCEL,
-}
-
-
-def record_change(sender: Any, appointment: Appointment, change: str, **kwargs: Any) -> None:
-    """Receiver of `appointment_changed`; no I/O here, only rows and an on-commit dispatch."""
-    if not switches(appointment.company_id).syncs:
-        return
-    phases = AppointmentPhase.objects.filter(appointment_id=appointment.pk)
-    request_sync(phases, ACTION_FOR_CHANGE[change], timezone.now())
-    appointment.calcom_sync_status = SyncStatus.PENDING
-    appointment_id = appointment.pk
-    transaction.on_commit(lambda: dispatch.dispatch_appointment(appointment_id))
 
 
 def request_sync(phases: QuerySet[AppointmentPhase], action: str, now: datetime) -> list[uuid.UUID]:
@@ -84,6 +65,17 @@ def is_due(now: datetime) -> Q:
     pending = Q(status=TaskStatus.PENDING, next_attempt_at__lte=now) & unleased
     abandoned = Q(status=TaskStatus.RUNNING, leased_until__lte=now)
     return pending | abandoned
+
+
+def due_appointments(env: SyncEnv, limit: int = 500) -> list[uuid.UUID]:
+    """Appointments with due outbox rows, most overdue first."""
+    due = (
+        PhaseSyncTask.objects.filter(is_due(env.clock()))
+        .values("appointment_id")
+        .annotate(oldest=Min("next_attempt_at"))
+        .order_by("oldest")
+    )
+    return [row["appointment_id"] for row in due[:limit]]
 
 
 def lease_jobs(appointment_id: uuid.UUID, env: SyncEnv) -> list[PhaseJob]:

@@ -44,6 +44,8 @@ class Progress:
     gone: set[str] = field(default_factory=set)
     created: bool = False
     latency_ms: float | None = None
+    # Wall time of this phase's calls in both stages: one attempt's duration.
+    seconds: float = 0.0
     error: Exception | None = None
     abandoned: bool = False
     # Set by the recorder: a newer change arrived while this attempt ran.
@@ -69,6 +71,7 @@ def discover_and_tidy(job: PhaseJob, client: CalcomClient, checkpoint: Checkpoin
     if job.problem is not None:
         progress.error = job.problem
         return progress
+    started = time.monotonic()
     try:
         live = _live_bookings(progress, client)
         progress.kept = _pick_keeper(live, job)
@@ -80,6 +83,8 @@ def discover_and_tidy(job: PhaseJob, client: CalcomClient, checkpoint: Checkpoin
         progress.abandoned = True
     except Exception as error:
         progress.error = error
+    finally:
+        progress.seconds += time.monotonic() - started
     return progress
 
 
@@ -87,8 +92,8 @@ def create_missing(progress: Progress, client: CalcomClient, checkpoint: Checkpo
     desired = progress.job.desired
     if not progress.needs_create or desired is None:
         return
+    started = time.monotonic()
     try:
-        started = time.monotonic()
         booking = client.create_booking(desired.request)
         progress.latency_ms = round((time.monotonic() - started) * 1000, 1)
         checkpoint(progress.job)
@@ -97,6 +102,8 @@ def create_missing(progress: Progress, client: CalcomClient, checkpoint: Checkpo
         progress.abandoned = True
     except Exception as error:
         progress.error = error
+    finally:
+        progress.seconds += time.monotonic() - started
 
 
 def _live_bookings(progress: Progress, client: CalcomClient) -> list[Booking]:

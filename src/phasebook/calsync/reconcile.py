@@ -10,7 +10,8 @@ Steps for one company:
    overlaps a live phase is drift nobody here can repair, recorded for a human;
 6. phases whose sync gave up are recorded as drift too.
 Repairs of phases go through the normal phase sync (steps 3–4), so they get its leases,
-lookups and retries; the caller dispatches or runs the returned appointments.
+lookups and retries; the caller (`tasks.reconcile_task`, `phasebook calcom_reconcile`)
+dispatches or runs the returned appointments.
 """
 
 from __future__ import annotations
@@ -64,20 +65,11 @@ class ReconcileReport:
 
 def reconcile_all(env: SyncEnv | None = None) -> list[ReconcileReport]:
     companies = Company.objects.filter(calcom_connection__is_enabled=True)
-    return [reconcile_and_dispatch(company, env) for company in companies]
+    return [reconcile_company(company, env) for company in companies]
 
 
 def reconcile_company_slug(company_slug: str, env: SyncEnv | None = None) -> ReconcileReport:
-    return reconcile_and_dispatch(Company.objects.get(slug=company_slug), env)
-
-
-def reconcile_and_dispatch(company: Company, env: SyncEnv | None = None) -> ReconcileReport:
-    from phasebook.calsync import dispatch
-
-    report = reconcile_company(company, env)
-    for appointment_id in report.appointments:
-        dispatch.dispatch_appointment(appointment_id)
-    return report
+    return reconcile_company(Company.objects.get(slug=company_slug), env)
 
 
 def reconcile_company(

@@ -1,5 +1,7 @@
 """Store what an attempt learned, decide what happens next, and aggregate the appointment.
 
+`record` is the one place where a phase's sync outcome is decided (`Outcome`): synced,
+retrying, gave up, or superseded by a newer change.
 Lock order matches the booking transaction (phase rows, then outbox rows), so recording and
 booking never deadlock. A worker whose lease was taken over records nothing: the new holder
 will find the same bookings through the uids and windows stored before.
@@ -11,6 +13,7 @@ import logging
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
+from enum import StrEnum
 from typing import Any
 
 from django.db import transaction
@@ -24,6 +27,13 @@ from phasebook.calsync.models import PhaseSyncTask, TaskStatus
 from phasebook.calsync.phase_sync import Progress
 
 logger = logging.getLogger(__name__)
+
+
+class Outcome(StrEnum):
+    SYNCED = "synced"
+    RETRYING = "retrying"
+    GAVE_UP = "gave_up"
+    SUPERSEDED = "superseded"
 
 
 def record_all(appointment_id: uuid.UUID, progresses: Sequence[Progress], env: SyncEnv) -> None:
@@ -62,7 +72,7 @@ def record(progress: Progress, env: SyncEnv, phase: AppointmentPhase, task: Phas
         return False
     now = env.clock()
     _store_bookings(phase, progress, now)
-    _decide_next(task, phase, progress, now, env)
+    outcome = _decide_next(task, phase, progress, now, env)
     task.lease_token, task.leased_until = None, None
     task.save()
     phase.save(
@@ -77,7 +87,7 @@ def record(progress: Progress, env: SyncEnv, phase: AppointmentPhase, task: Phas
         ]
     )
     _count(progress)
-    return task.generation != job.generation
+    return outcome == Outcome.SUPERSEDED
 
 
 def _store_bookings(phase: AppointmentPhase, progress: Progress, now: datetime) -> None:
@@ -151,19 +161,19 @@ def _decide_next(
     progress: Progress,
     now: datetime,
     env: SyncEnv,
-) -> None:
+) -> Outcome:
     superseded = task.generation != progress.job.generation
     error = progress.error
     if superseded:
         # A newer change arrived while we worked: its request already made the row due.
         task.status = TaskStatus.PENDING
         phase.calcom_sync_status = SyncStatus.PENDING
-        return
+        return Outcome.SUPERSEDED
     if error is None:
         task.status, task.open_creates = TaskStatus.DONE, []
         task.last_error, task.error_kind = "", ""
         phase.calcom_sync_status, phase.sync_error_message = SyncStatus.SYNCED, ""
-        return
+        return Outcome.SYNCED
     message = error_message(error, progress.job.company_slug)
     task.error_kind, task.last_error = error_kind(error), message
     phase.calcom_sync_status = SyncStatus.FAILED
@@ -172,16 +182,18 @@ def _decide_next(
         delay = env.retry.delay_seconds(task.attempts, error, env.rng)
         task.next_attempt_at = now + timedelta(seconds=delay)
         phase.sync_error_message = message
-        return
+        return Outcome.RETRYING
     task.status = TaskStatus.FAILED
     phase.sync_error_message = (
         gave_up_message(task.attempts, message) if is_retryable(error) else message
     )
+    return Outcome.GAVE_UP
 
 
 def _count(progress: Progress) -> None:
     action = progress.job.action
     metrics.SYNC_ATTEMPTS.labels(action).inc()
+    metrics.SYNC_SECONDS.labels(action).observe(progress.seconds)
     if progress.error is None:
         metrics.SYNC_SUCCESS.labels(action).inc()
     else:

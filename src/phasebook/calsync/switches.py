@@ -12,8 +12,11 @@ from dataclasses import dataclass
 
 from django.db import connection
 
-from phasebook.calcom.models import CalcomConnection
-from phasebook.calsync.models import CalcomSyncSettings
+# A fixed text: the table names are the models' `db_table` (tests/calsync/test_switches.py
+# checks that they still are).
+SWITCHES_SQL = """SELECT
+    (SELECT is_enabled FROM calcom_calcomconnection WHERE company_id = %s),
+    (SELECT slot_check_enabled FROM calsync_calcomsyncsettings WHERE company_id = %s)"""
 
 
 @dataclass(frozen=True)
@@ -24,13 +27,7 @@ class Switches:
 
 def switches(company_id: int) -> Switches:
     with connection.cursor() as cursor:
-        cursor.execute(  # only table names go into the text
-            f"""SELECT
-                (SELECT is_enabled FROM {CalcomConnection._meta.db_table} WHERE company_id = %s),
-                (SELECT slot_check_enabled FROM {CalcomSyncSettings._meta.db_table}
-                 WHERE company_id = %s)""",  # noqa: S608
-            [company_id, company_id],
-        )
+        cursor.execute(SWITCHES_SQL, [company_id, company_id])
         enabled, slot_check = cursor.fetchone()
     syncs = bool(enabled)
     return Switches(syncs=syncs, slot_check=syncs and bool(slot_check))

@@ -21,11 +21,11 @@ from django.utils import timezone
 
 from phasebook.booking.models import AppointmentPhase
 from phasebook.calcom.models import CalcomConnection
-from phasebook.calsync import dispatch
 from phasebook.calsync.models import SyncAction, WebhookDelivery
 from phasebook.calsync.outbox import request_sync
 from phasebook.calsync.plan import is_ours
 from phasebook.calsync.reconcile import upsert_busy_block
+from phasebook.calsync.tasks import dispatch, reconcile_task, sync_appointment_task
 from phasebook.salons.models import Company, ExternalBusyBlock, Staff
 
 BOOKING_TRIGGERS = ("BOOKING_CREATED", "BOOKING_RESCHEDULED")
@@ -81,8 +81,7 @@ def _apply_once(
             if is_ours(payload.get("metadata") or {}):
                 return ACCEPTED  # our own echo: nothing to learn
             _apply(company, trigger, uid, payload)
-            slug = company.slug
-            transaction.on_commit(lambda: dispatch.dispatch_reconcile(slug))
+            transaction.on_commit(partial(dispatch, reconcile_task, company.slug))
     except IntegrityError:
         return DUPLICATE
     return ACCEPTED
@@ -116,7 +115,7 @@ def _resync_phase_whose_booking_was_cancelled(company: Company, uid: str) -> Non
         Q(calcom_booking_uid=uid), appointment__company=company
     )
     for appointment_id in request_sync(phases, SyncAction.RECONCILE, timezone.now()):
-        transaction.on_commit(partial(dispatch.dispatch_appointment, appointment_id))
+        transaction.on_commit(partial(dispatch, sync_appointment_task, str(appointment_id)))
 
 
 def _instant(value: str) -> datetime:

@@ -10,7 +10,7 @@ from phasebook.calcom.connection import CalcomNotConfigured
 from phasebook.calcom.errors import CalcomError
 from phasebook.calsync.env import default_env
 from phasebook.calsync.reconcile import reconcile_company
-from phasebook.calsync.runner import sync_appointment
+from phasebook.calsync.sync import sync_appointment
 from phasebook.salons.models import Company
 
 

@@ -1,6 +1,7 @@
-"""Run sync attempts: one appointment's due phases in parallel, the sweeper, and draining.
+"""Sync one appointment with Cal.com: what every runner (Celery task, in-process thread,
+management command, test) calls.
 
-`sync_appointment` is what the Celery task and the in-process runner both call:
+`sync_appointment`:
 1. lease the appointment's due outbox rows (short transaction, committed before any HTTP);
 2. stage one for all phases in parallel (find, keep, cancel stale), then stage two
    (create what is missing), on a bounded thread pool; no transaction is open meanwhile;
@@ -10,18 +11,14 @@
 
 from __future__ import annotations
 
-import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
-from django.db.models import Min
-
 from phasebook.booking.models import Appointment, AppointmentPhase
 from phasebook.calcom.client import CalcomClient
-from phasebook.calsync import metrics
 from phasebook.calsync.env import SyncEnv, default_env
-from phasebook.calsync.models import PhaseSyncTask, SyncAction
-from phasebook.calsync.outbox import is_due, lease_jobs, request_sync
+from phasebook.calsync.models import SyncAction
+from phasebook.calsync.outbox import due_appointments, lease_jobs, request_sync
 from phasebook.calsync.phase_sync import Progress, create_missing, discover_and_tidy
 from phasebook.calsync.plan import PhaseJob
 from phasebook.calsync.record import record_all
@@ -71,7 +68,6 @@ def run_jobs(appointment_id: uuid.UUID, jobs: list[PhaseJob], env: SyncEnv) -> l
 
 def _call_calcom(jobs: list[PhaseJob], client: CalcomClient, env: SyncEnv) -> list[Progress]:
     """Both stages on one bounded pool; the threads never touch the database."""
-    started = time.monotonic()
 
     def tidy(job: PhaseJob) -> Progress:
         return discover_and_tidy(job, client, env.checkpoint)
@@ -82,21 +78,7 @@ def _call_calcom(jobs: list[PhaseJob], client: CalcomClient, env: SyncEnv) -> li
     with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), env.max_parallel))) as pool:
         progresses = list(pool.map(tidy, jobs))
         list(pool.map(create, progresses))
-    elapsed = time.monotonic() - started
-    for job in jobs:
-        metrics.SYNC_SECONDS.labels(job.action).observe(elapsed)
     return progresses
-
-
-def due_appointments(env: SyncEnv, limit: int = 500) -> list[uuid.UUID]:
-    """Appointments with due outbox rows, most overdue first."""
-    due = (
-        PhaseSyncTask.objects.filter(is_due(env.clock()))
-        .values("appointment_id")
-        .annotate(oldest=Min("next_attempt_at"))
-        .order_by("oldest")
-    )
-    return [row["appointment_id"] for row in due[:limit]]
 
 
 def drain(env: SyncEnv, max_rounds: int = 50) -> int:
