@@ -9,6 +9,8 @@ from zoneinfo import ZoneInfo
 from phasebook.scheduling.availability import Busy, BusyKind, Policy, StaffSchedule
 from phasebook.scheduling.calendar import WeeklyHours, parse_weekly_hours
 from phasebook.scheduling.intervals import Interval
+from phasebook.scheduling.phases import plan_phases
+from phasebook.scheduling.replan import AbsencePeriod, LiveAppointment, SalonState, Stylist
 from phasebook.scheduling.segments import Segment, parse_segments
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -98,3 +100,59 @@ def stylist(
 
 def busy(interval: Interval, kind: BusyKind = BusyKind.PHASE, label: str = "") -> Busy:
     return Busy(interval, kind, label)
+
+
+# --- the salon around an absence, for the re-planning tests ---------------------------------
+
+COLOUR_ID, CUT_ID = 1, 2
+SERVICE_NAMES = {COLOUR_ID: "Ansatzfärbung", CUT_ID: "Herrenhaarschnitt"}
+SERVICE_SEGMENTS = {COLOUR_ID: COLOUR, CUT_ID: CUT}
+
+
+def salon_stylist(
+    staff_id: str,
+    busy: Sequence[Busy] = (),
+    services: Sequence[int] = (COLOUR_ID, CUT_ID),
+    working: WeeklyHours | None = None,
+) -> Stylist:
+    return Stylist(
+        staff_id=staff_id,
+        name=staff_id.capitalize(),
+        working_hours=working or hours([("09:00", "18:00")], WEEKDAYS[:6]),
+        services=frozenset(services),
+        busy=tuple(busy),
+    )
+
+
+def booked(
+    appointment_id: str,
+    staff_id: str,
+    start: datetime,
+    service_id: int = COLOUR_ID,
+    customer_id: str = "",
+    held: bool = False,
+) -> LiveAppointment:
+    segments = SERVICE_SEGMENTS[service_id]
+    return LiveAppointment(
+        appointment_id=appointment_id,
+        service_id=service_id,
+        service_name=SERVICE_NAMES[service_id],
+        segments=segments,
+        staff_id=staff_id,
+        customer_id=customer_id or f"customer of {appointment_id}",
+        phases=plan_phases(segments, start),
+        held=held,
+    )
+
+
+def salon_state(
+    stylists: Sequence[Stylist],
+    appointments: Sequence[LiveAppointment],
+    now: datetime = NOW,
+    customer_busy: dict[str, tuple[Busy, ...]] | None = None,
+) -> SalonState:
+    return SalonState(policy(), now, tuple(stylists), tuple(appointments), customer_busy or {})
+
+
+def absent(staff_id: str, interval: Interval, reason: str = "krank") -> AbsencePeriod:
+    return AbsencePeriod(staff_id, interval, reason)

@@ -45,15 +45,21 @@ class Sentence(str):
         return self.template, self.params
 
     def render(self, translate: Translate) -> str:
-        return translate(self.template) % self.params
+        # A parameter may itself be a Sentence (a number word, a phase name): render it too.
+        params = {
+            name: value.render(translate) if isinstance(value, Sentence) else value
+            for name, value in self.params.items()
+        }
+        return translate(self.template) % params
 
 
-def _clock(instant: datetime, zone: ZoneInfo) -> str:
+def clock_text(instant: datetime, zone: ZoneInfo) -> str:
+    """The local wall-clock time of an instant, e.g. "09:15"."""
     return instant.astimezone(zone).strftime("%H:%M")
 
 
-def _span(interval: Interval, zone: ZoneInfo) -> str:
-    return f"{_clock(interval.start, zone)}–{_clock(interval.end, zone)}"
+def span_text(interval: Interval, zone: ZoneInfo) -> str:
+    return f"{clock_text(interval.start, zone)}–{clock_text(interval.end, zone)}"
 
 
 def _grid_examples(step_minutes: int) -> tuple[str, str]:
@@ -120,8 +126,10 @@ def describe(
         | {
             "staff": staff_names.get(conflict.staff_id or "", ""),
             "phase": phase.segment.name if phase else "",
-            "phase_span": _span(phase.interval, policy.zone) if phase else "",
-            "blocking": _span(conflict.blocking.interval, policy.zone) if conflict.blocking else "",
+            "phase_span": span_text(phase.interval, policy.zone) if phase else "",
+            "blocking": span_text(conflict.blocking.interval, policy.zone)
+            if conflict.blocking
+            else "",
         },
     )
 
@@ -143,10 +151,10 @@ def _template(conflict: Conflict, verdict: Verdict, policy: Policy) -> tuple[str
             day = start.astimezone(zone)
             return SALON_CLOSED, {"day": f"{day:%d}", "month": f"{day:%m}", "year": f"{day:%Y}"}
         case Rule.OUTSIDE_OPENING_HOURS:
-            span = _span(Interval(start, verdict.phases[-1].interval.end), zone)
+            span = span_text(Interval(start, verdict.phases[-1].interval.end), zone)
             if conflict.window is None:
                 return OUTSIDE_ANY_OPENING_HOURS, {"span": span}
-            return OUTSIDE_OPENING_HOURS, {"span": span, "hours": _span(conflict.window, zone)}
+            return OUTSIDE_OPENING_HOURS, {"span": span, "hours": span_text(conflict.window, zone)}
         case Rule.CUSTOMER_BUSY:
             return CUSTOMER_BUSY, {}
         case Rule.STAFF_NOT_QUALIFIED:
@@ -154,7 +162,7 @@ def _template(conflict: Conflict, verdict: Verdict, policy: Policy) -> tuple[str
         case Rule.OUTSIDE_WORKING_HOURS:
             if conflict.window is None:
                 return OFF_DUTY, {}
-            return OUTSIDE_WORKING_HOURS, {"hours": _span(conflict.window, zone)}
+            return OUTSIDE_WORKING_HOURS, {"hours": span_text(conflict.window, zone)}
         case Rule.STAFF_BUSY:
             if conflict.blocking and conflict.blocking.label:
                 return STAFF_BUSY, {"label": conflict.blocking.label}
