@@ -9,9 +9,11 @@ come from the environment.
 from __future__ import annotations
 
 import secrets
+from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
 
 from phasebook.env import env_bool, env_int, env_list, env_str
 
@@ -41,12 +43,16 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.postgres",
+    "axes",
+    "csp",
+    "ninja",  # serves the API docs' Swagger UI from our static files, not from a CDN
     "phasebook.salons",
     "phasebook.booking",
     "phasebook.calcom",
     "phasebook.calsync",
     "phasebook.api",
     "phasebook.demo",
+    "phasebook.security",
 ]
 
 MIDDLEWARE = [
@@ -59,6 +65,9 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # Last, as django-axes asks: it turns a locked-out login into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "phasebook.urls"
@@ -134,6 +143,90 @@ WHITENOISE_USE_FINDERS = True
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Sessions are the admin's (the API uses bearer tokens): they last one working day from
+# the login, so a shared salon computer is logged out overnight.
+SESSION_COOKIE_AGE = env_int("PHASEBOOK_ADMIN_SESSION_HOURS", 10, minimum=1) * 3600
+
+# Production serves over TLS (PHASEBOOK_HTTPS=1), normally behind a reverse proxy that
+# terminates it and says so in a header: then `phasebook check --deploy` has nothing to
+# warn about. Each value can be overridden; the README's production section lists them.
+HTTPS = env_bool("PHASEBOOK_HTTPS", False)
+SECURE_SSL_REDIRECT = HTTPS
+# Probes and Prometheus scrape the app directly over plain HTTP on the private network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$", r"^metrics$"]
+SESSION_COOKIE_SECURE = HTTPS
+CSRF_COOKIE_SECURE = HTTPS
+SECURE_HSTS_SECONDS = env_int("PHASEBOOK_HSTS_SECONDS", 365 * 86400 if HTTPS else 0, minimum=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("PHASEBOOK_HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_bool("PHASEBOOK_HSTS_PRELOAD", True)
+CSRF_TRUSTED_ORIGINS = env_list("PHASEBOOK_CSRF_TRUSTED_ORIGINS", [])
+
+
+def _proxy_ssl_header(name: str) -> tuple[str, str] | None:
+    """("HTTP_X_FORWARDED_PROTO", "https") from "X-Forwarded-Proto"; None for no proxy.
+
+    Trust it only behind a proxy that sets it on every request: a client could send it."""
+    if not name:
+        return None
+    return "HTTP_" + name.upper().replace("-", "_"), "https"
+
+
+SECURE_PROXY_SSL_HEADER = _proxy_ssl_header(
+    env_str("PHASEBOOK_PROXY_SSL_HEADER", "X-Forwarded-Proto" if HTTPS else "")
+)
+
+# Django's four password validators, with a length a guessing attack cannot walk through
+# in the lockout's pace.
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": env_int("PHASEBOOK_PASSWORD_MIN_LENGTH", 10, minimum=8)},
+    },
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+
+# Login throttling (django-axes): after PHASEBOOK_LOGIN_FAILURE_LIMIT wrong passwords for
+# one user from one address, that pair is locked out for PHASEBOOK_LOGIN_LOCKOUT_MINUTES
+# (each further try restarts the clock). Keyed by the pair, so that an attacker elsewhere
+# cannot lock the salon's staff out.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_FAILURE_LIMIT = env_int("PHASEBOOK_LOGIN_FAILURE_LIMIT", 5, minimum=1)
+AXES_COOLOFF_TIME = timedelta(minutes=env_int("PHASEBOOK_LOGIN_LOCKOUT_MINUTES", 15, minimum=1))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_VERBOSE = False  # no start-up banner; lockouts are still logged, without the username
+AXES_LOCKOUT_CALLABLE = "phasebook.security.login.lockout_response"
+# The client's address: REMOTE_ADDR, or behind PHASEBOOK_PROXY_COUNT trusted proxies the
+# address the outermost of them saw in X-Forwarded-For (earlier entries can be forged).
+PROXY_COUNT = env_int("PHASEBOOK_PROXY_COUNT", 1 if SECURE_PROXY_SSL_HEADER else 0, minimum=0)
+if PROXY_COUNT:
+    AXES_IPWARE_PROXY_COUNT = PROXY_COUNT
+    AXES_IPWARE_PROXY_ORDER = "right-most"
+    AXES_IPWARE_META_PRECEDENCE_ORDER = ("HTTP_X_FORWARDED_FOR", "REMOTE_ADDR")
+
+# Content-Security-Policy (django-csp): scripts and styles only from our own static files.
+# The admin (django-unfold) runs Alpine.js, which evaluates its x-data expressions
+# ('unsafe-eval'), and writes inline style attributes and <style> blocks; no inline script
+# runs anywhere, which is what stops an injected one.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, UNSAFE_EVAL],
+        "style-src": [SELF, UNSAFE_INLINE],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # Company defaults applied at the edges; instants are always stored in UTC.
 PHASEBOOK_DEFAULT_TIME_ZONE = "Europe/Berlin"

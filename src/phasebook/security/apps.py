@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SecurityConfig(AppConfig):
+    name = "phasebook.security"
+    verbose_name = "Security at the edges"
