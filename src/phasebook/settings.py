@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "phasebook.booking",
     "phasebook.calcom",
     "phasebook.calsync",
+    "phasebook.phone",
     "phasebook.api",
     "phasebook.demo",
     "phasebook.security",
@@ -232,6 +233,9 @@ CONTENT_SECURITY_POLICY = {
 PHASEBOOK_DEFAULT_TIME_ZONE = "Europe/Berlin"
 PHASEBOOK_HOLD_TTL_SECONDS = env_int("PHASEBOOK_HOLD_TTL_SECONDS", 300, minimum=30)
 PHASEBOOK_REQUIRE_SERVICES = env_bool("PHASEBOOK_REQUIRE_SERVICES", False)
+# Call transcripts and recording links are personal data: removed after this many days (the
+# call record stays), by the periodic task `phone.remove_call_personal_data`.
+PHASEBOOK_CALL_RETENTION_DAYS = env_int("PHASEBOOK_CALL_RETENTION_DAYS", 90, minimum=1)
 
 # Secrets at rest (Cal.com API keys) are encrypted with this key; it defaults to one
 # derived from SECRET_KEY so that a local setup needs nothing.
@@ -253,6 +257,10 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BEAT_SCHEDULE = {
     "calsync-sweep": {"task": "calsync.sweep", "schedule": 30.0},
     "calsync-reconcile": {"task": "calsync.reconcile", "schedule": 15 * 60.0},
+    "phone-remove-call-personal-data": {
+        "task": "phone.remove_call_personal_data",
+        "schedule": 60 * 60.0,
+    },
 }
 
 LOGGING = {

@@ -11,5 +11,6 @@ urlpatterns = [
     path("api/v1/", api_v1.urls),
     path("", include("phasebook.health.urls")),
     path("webhooks/calcom/<slug:company_slug>", calsync_views.calcom_webhook),
+    path("retell/<slug:company_slug>/", include("phasebook.phone.urls")),
     path("metrics", calsync_views.metrics),
 ]

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import date, datetime, time
 
-from phasebook.scheduling.calendar import WEEKDAY_NAMES_DE
+from phasebook.scheduling.calendar import WEEKDAY_NAMES_DE, WeeklyHours
 
 MONTH_NAMES_DE = (
     "Januar",
@@ -60,3 +60,35 @@ def spoken_choices(items: Sequence[str], conjunction: str = "oder") -> str:
     if len(items) <= 1:
         return "".join(items)
     return f"{', '.join(items[:-1])} {conjunction} {items[-1]}"
+
+
+def spoken_hours(hours: WeeklyHours) -> str:
+    """Opening hours as a sentence: "Montag bis Freitag von 9 bis 18 Uhr, Samstag von 9 bis
+    14 Uhr, Sonntag geschlossen." Consecutive days with the same hours are one group."""
+    groups: list[tuple[int, int, tuple[tuple[time, time], ...]]] = []
+    for weekday, spans in enumerate(hours.days):
+        if groups and groups[-1][2] == spans:
+            groups[-1] = (groups[-1][0], weekday, spans)
+        else:
+            groups.append((weekday, weekday, spans))
+    parts = [f"{_days(first, last)} {_spans(spans)}" for first, last, spans in groups]
+    return ", ".join(parts) + "."
+
+
+def _days(first: int, last: int) -> str:
+    if first == last:
+        return WEEKDAY_NAMES_DE[first]
+    joiner = " und " if last == first + 1 else " bis "
+    return f"{WEEKDAY_NAMES_DE[first]}{joiner}{WEEKDAY_NAMES_DE[last]}"
+
+
+def _spans(spans: tuple[tuple[time, time], ...]) -> str:
+    if not spans:
+        return "geschlossen"
+    ranges = [f"von {_hour(opening)} bis {spoken_clock(closing)}" for opening, closing in spans]
+    return " und ".join(ranges)
+
+
+def _hour(moment: time) -> str:
+    """The opening hour before "bis": "9", the "Uhr" is said once at the end of the range."""
+    return str(moment.hour) if moment.minute == 0 else spoken_clock(moment)

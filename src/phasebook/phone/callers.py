@@ -1,0 +1,39 @@
+"""Who is on the line: the caller's number from Retell's call object, never from what the
+agent's LLM filled into a tool's arguments."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from phasebook.booking.customers import normalize_phone
+from phasebook.booking.errors import InvalidRequest
+from phasebook.booking.models import Appointment, AppointmentStatus
+from phasebook.salons.models import Company, Customer
+
+
+def caller_number(company: Company, from_number: str | None) -> str | None:
+    """The caller's number in E.164, or None when it is withheld ("anonymous"), missing (a
+    web call) or no valid number."""
+    if not from_number or not any(char.isdigit() for char in from_number):
+        return None
+    try:
+        return normalize_phone(from_number, company.public_holidays_country or "DE")
+    except InvalidRequest:
+        return None
+
+
+def caller_customer(company: Company, number: str | None) -> Customer | None:
+    if number is None:
+        return None
+    return Customer.objects.filter(company=company, phone=number).first()
+
+
+def upcoming_appointments(company: Company, customer: Customer, now: datetime) -> list[Appointment]:
+    """The customer's booked appointments that have not started yet, soonest first."""
+    return list(
+        Appointment.objects.filter(
+            company=company, customer=customer, status=AppointmentStatus.BOOKED, start__gt=now
+        )
+        .select_related("service", "staff")
+        .order_by("start")
+    )
