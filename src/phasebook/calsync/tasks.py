@@ -32,6 +32,7 @@ from phasebook.calsync.env import default_env
 from phasebook.calsync.outbox import due_appointments
 from phasebook.calsync.reconcile import ReconcileReport, reconcile_all, reconcile_company_slug
 from phasebook.calsync.sync import sync_appointment
+from phasebook.celery import app as celery_app
 
 logger = logging.getLogger(__name__)
 
@@ -114,10 +115,13 @@ class LocalRunner:
 
 
 def beat_schedule() -> list[tuple[float, Task]]:
-    """`CELERY_BEAT_SCHEDULE` as (seconds between runs, task) pairs."""
-    tasks: dict[str, Task] = {task.name: task for task in (sweep_task, reconcile_task)}
+    """`CELERY_BEAT_SCHEDULE` as (seconds between runs, task) pairs. Its tasks are found by
+    name in Celery's registry, which loads every app's tasks.py (e.g. the phone app's)."""
+    celery_app.loader.import_default_modules()
     entries: dict[str, dict[str, Any]] = settings.CELERY_BEAT_SCHEDULE
-    return [(float(entry["schedule"]), tasks[entry["task"]]) for entry in entries.values()]
+    return [
+        (float(entry["schedule"]), celery_app.tasks[entry["task"]]) for entry in entries.values()
+    ]
 
 
 @cache
