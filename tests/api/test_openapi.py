@@ -56,6 +56,39 @@ def test_every_endpoint_is_documented_with_its_error_responses(spec: dict[str, A
             assert {"error", "message"} <= set(spec["components"]["schemas"][name]["required"])
 
 
+def _objects_reached(schema: dict[str, Any], spec: dict[str, Any]) -> list[dict[str, Any]]:
+    """Every object schema that `schema` contains or refers to, itself included."""
+    if "$ref" in schema:
+        return _objects_reached(spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]],
+                                spec)
+    nested = [*([schema["items"]] if "items" in schema else []), *schema.get("anyOf", []),
+              *schema.get("properties", {}).values()]
+    found = [schema] if schema.get("type") == "object" else []
+    return found + [obj for part in nested for obj in _objects_reached(part, spec)]
+
+
+def test_every_success_is_documented_down_to_its_last_field(spec: dict[str, Any]) -> None:
+    for method, path in OPERATIONS:
+        responses = spec["paths"][path][method]["responses"]
+        (success,) = [status for status in responses if status.startswith("2")]
+        schema = responses[success]["content"]["application/json"]["schema"]
+        objects = _objects_reached(schema, spec)
+        assert objects, (method, path)
+        for obj in objects:
+            assert obj.get("properties"), (method, path, obj.get("title"))
+            assert not obj.get("additionalProperties"), (method, path, obj.get("title"))
+
+
+def test_explain_documents_its_reasons_per_stylist(spec: dict[str, Any]) -> None:
+    schemas = spec["components"]["schemas"]
+    explanation = schemas["ExplanationOut"]["properties"]
+    assert {"possible", "start", "end", "bookable_staff_ids", "reasons", "staff",
+            "phases"} == set(explanation)
+    assert explanation["reasons"]["items"]["$ref"].endswith("/ReasonOut")
+    assert {"rule", "message", "staff_id", "phase", "conflicting_interval",
+            "conflicting_label"} == set(schemas["ReasonOut"]["properties"])
+
+
 def test_every_endpoint_requires_the_bearer_token(spec: dict[str, Any]) -> None:
     schemes = spec["components"]["securitySchemes"]
     bearer = [name for name, scheme in schemes.items() if scheme.get("scheme") == "bearer"]

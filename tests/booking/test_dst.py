@@ -13,10 +13,10 @@ from typing import Any
 
 import pytest
 
-from phasebook.api.v1 import appointment_out
 from phasebook.booking.availability import find_slots
 from phasebook.booking.customers import CustomerDetails
 from phasebook.booking.models import Appointment
+from phasebook.booking.rendering import render_appointment
 from phasebook.booking.services import BookingRequest, book_appointment
 from phasebook.scheduling.intervals import Interval
 from tests.factories import BERLIN, COLOUR, CUT, make_company, make_service, make_staff
@@ -57,7 +57,7 @@ def _assert_phases_last_their_real_minutes(appointment: Appointment) -> None:
 
 
 def _local_times(appointment: Appointment) -> list[str]:
-    return [phase["start_time"].isoformat() for phase in appointment_out(appointment)["phases"]]
+    return [phase.start_time.isoformat() for phase in render_appointment(appointment).phases]
 
 
 def test_a_colour_across_the_spring_switch_keeps_its_real_minutes(
@@ -98,8 +98,8 @@ def test_the_repeated_autumn_hour_holds_two_different_bookings_with_the_same_wal
     second = _book(night_salon, _berlin(AUTUMN_SWITCH, 2, 15, fold=1), AUTUMN_NOW,
                    night_salon.cut, "Udo")
     assert second.start - first.start == timedelta(hours=1)
-    assert appointment_out(first)["start"].isoformat() == "2026-10-25T02:15:00+02:00"
-    assert appointment_out(second)["start"].isoformat() == "2026-10-25T02:15:00+01:00"
+    assert render_appointment(first).start.isoformat() == "2026-10-25T02:15:00+02:00"
+    assert render_appointment(second).start.isoformat() == "2026-10-25T02:15:00+01:00"
 
 
 def _slot_starts(salon: SimpleNamespace, day: date, now: datetime) -> list[datetime]:
@@ -148,6 +148,6 @@ def test_the_days_after_a_switch_book_local_wall_time_with_the_new_offset(
     booked = _book(night_salon, start, now)
     assert booked.start == start.astimezone(UTC)
     _assert_phases_last_their_real_minutes(booked)
-    assert appointment_out(booked)["start"].isoformat() == f"{day.isoformat()}T10:00:00{offset}"
+    assert render_appointment(booked).start.isoformat() == f"{day.isoformat()}T10:00:00{offset}"
     first_slot = _slot_starts(night_salon, day, now)[0]
     assert first_slot.astimezone(BERLIN).isoformat() == f"{day.isoformat()}T00:00:00{offset}"

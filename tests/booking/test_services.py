@@ -16,6 +16,7 @@ from django.conf import settings
 from phasebook.booking.customers import CustomerDetails
 from phasebook.booking.errors import NotBookable, SlotTaken
 from phasebook.booking.models import Appointment, AppointmentStatus
+from phasebook.booking.rendering import render_reasons
 from phasebook.booking.services import (
     BookingRequest,
     book_appointment,
@@ -173,7 +174,9 @@ def test_a_customer_is_never_in_two_appointments_even_during_her_processing_time
         book_appointment(salon.company,
                          _request(salon.cut, TEN + timedelta(minutes=30), PAUL, salon.ben),
                          now=NOW)
-    assert "bereits einen Termin" in taken.value.details["reasons"][0]["message"]
+    assert taken.value.explained is not None
+    (reason,) = render_reasons(taken.value.explained)
+    assert "bereits einen Termin" in reason.message
 
 
 @pytest.mark.parametrize(

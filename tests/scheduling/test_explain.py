@@ -1,5 +1,5 @@
-"""Why a start is not possible, in structured form and in German sentences that can be
-rendered again in another language."""
+"""Why a start is not possible, in German sentences that can be rendered again in another
+language (the structured explanation around them: tests/booking/test_rendering.py)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,7 @@ from phasebook.scheduling.availability import (
     StaffSchedule,
     check_start,
 )
-from phasebook.scheduling.explain import SALON_CLOSED, STAFF_BUSY, Sentence, describe, explain
+from phasebook.scheduling.explain import SALON_CLOSED, STAFF_BUSY, Sentence, describe
 from phasebook.scheduling.intervals import Interval
 from phasebook.scheduling.segments import Segment
 
@@ -174,36 +174,3 @@ def test_a_sentence_keeps_its_template_through_copies_and_pickling() -> None:
     for again in (copy.deepcopy(closed), pickle.loads(pickle.dumps(closed))):  # noqa: S301
         assert again == closed
         assert again.render(ENGLISH.__getitem__) == "The salon is closed on 2026-06-15."
-
-
-def test_explain_is_structured_per_stylist_with_local_offsets() -> None:
-    anna = stylist("anna", busy=[busy(span(MONDAY, "10:00", "10:30"), label="Formschnitt")])
-    verdict = check_start(CUT, at(MONDAY, "10:00"), [anna, stylist("ben")], [], policy(), NOW)
-
-    result = explain(verdict, policy(), NAMES)
-
-    assert result["possible"] is True
-    assert result["bookable_staff_ids"] == ["ben"]
-    assert result["start"] == "2026-06-15T10:00:00+02:00"
-    assert result["reasons"] == []
-    anna_result, ben_result = result["staff"]
-    assert (ben_result["name"], ben_result["possible"], ben_result["reasons"]) == ("Ben", True, [])
-    (reason,) = anna_result["reasons"]
-    assert reason["rule"] == "staff_busy"
-    assert reason["phase"]["segment_key"] == "A"
-    assert reason["conflicting_interval"] == {
-        "start": "2026-06-15T10:00:00+02:00",
-        "end": "2026-06-15T10:30:00+02:00",
-    }
-    assert reason["conflicting_label"] == "Formschnitt"
-    assert [p["segment_key"] for p in result["phases"]] == ["A"]
-
-
-def test_explain_puts_salon_reasons_first_and_no_stylist_is_possible() -> None:
-    verdict = check_start(CUT, at(MONDAY, "10:10"), [stylist()], [], policy(), NOW)
-
-    result = explain(verdict, policy(), NAMES)
-
-    assert result["possible"] is False
-    assert [r["rule"] for r in result["reasons"]] == ["off_grid"]
-    assert result["staff"][0]["possible"] is False

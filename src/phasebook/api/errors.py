@@ -1,5 +1,5 @@
 """Every API error as `{"error": code, "message": text, ...details}`, the text in the
-caller's language (see api/i18n.py).
+caller's language (booking/texts.py), which LocaleMiddleware picked from `Accept-Language`.
 
 No exception text or stack trace reaches a caller: unknown errors are logged with their
 traceback on our side and answered with a generic 500 message.
@@ -19,7 +19,6 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 
-from phasebook.api.i18n import translated, translated_reasons
 from phasebook.booking.errors import (
     BookingError,
     InvalidRequest,
@@ -28,7 +27,8 @@ from phasebook.booking.errors import (
     NotFound,
     SlotTaken,
 )
-from phasebook.scheduling.availability import Slot
+from phasebook.booking.rendering import render_reasons
+from phasebook.booking.texts import translated
 
 logger = logging.getLogger(__name__)
 
@@ -46,15 +46,6 @@ _HTTP_MESSAGES = {
     405: ("method_not_allowed", gettext_noop("Diese Methode ist hier nicht erlaubt.")),
 }
 _OTHER_HTTP_ERROR = ("error", gettext_noop("Fehlerhafte Anfrage."))
-
-
-def slot_dict(slot: Slot, names: dict[str, str] | None = None) -> dict[str, Any]:
-    return {
-        "start": slot.start,
-        "end": slot.end,
-        "staff_id": slot.staff_id,
-        "staff_name": (names or {}).get(slot.staff_id, ""),
-    }
 
 
 def error_response(
@@ -158,10 +149,10 @@ def install_error_handlers(api: NinjaAPI) -> None:
     def booking_error(request: HttpRequest, exc: BookingError) -> HttpResponse:
         status = next((code for kind, code in _STATUS.items() if isinstance(exc, kind)), 400)
         details = dict(exc.details)
-        if "reasons" in details:
-            details["reasons"] = translated_reasons(details["reasons"])
+        if exc.explained is not None:
+            details["reasons"] = render_reasons(exc.explained)
         if isinstance(exc, SlotTaken):
-            details["alternatives"] = [slot_dict(slot) for slot in exc.alternatives]
+            details["alternatives"] = exc.alternatives
         return error_response(api, request, status, exc.code, translated(exc.message), **details)
 
     @api.exception_handler(ValidationError)

@@ -1,16 +1,19 @@
-"""Typed request and response bodies of API v1 (they make the OpenAPI schema)."""
+"""Typed request bodies and the envelopes of API v1 (they make the OpenAPI schema, with the
+booking layer's shapes in booking/rendering.py)."""
 
 from __future__ import annotations
 
 import unicodedata
 from datetime import UTC, datetime
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from django.utils.translation import gettext
 from ninja import Field, Schema
 from pydantic import AfterValidator, AwareDatetime, ConfigDict
 from pydantic_core import PydanticCustomError
+
+from phasebook.booking.rendering import ReasonOut, SlotOut
 
 # Far-off instants are never bookable, and near year 1 or 9999 date arithmetic overflows
 # (a 500). Validation errors of type `phasebook_*` carry their message as `msg`, translated
@@ -46,29 +49,6 @@ class InputSchema(Schema):
     silently book "any stylist"."""
 
     model_config = ConfigDict(extra="forbid")
-
-
-class SegmentOut(Schema):
-    key: str
-    name: str
-    duration_minutes: int
-    staff_required: bool
-
-
-class ServiceOut(Schema):
-    id: int
-    name: str
-    duration_minutes: int
-    is_composite: bool
-    segments: list[SegmentOut]
-    staff_ids: list[UUID]
-
-
-class SlotOut(Schema):
-    start: AwareDatetime
-    end: AwareDatetime
-    staff_id: UUID
-    staff_name: str = ""
 
 
 class SlotsOut(Schema):
@@ -107,43 +87,6 @@ class CancelIn(InputSchema):
     reason: Text | None = Field(default=None, max_length=500)
 
 
-class PhaseOut(Schema):
-    id: int
-    segment_key: str
-    segment_name: str
-    start_time: AwareDatetime
-    end_time: AwareDatetime
-    duration_minutes: int
-    staff_required: bool
-    sequence_order: int
-    calcom_sync_status: str
-    calcom_booking_uid: str
-    calcom_booking_id: int | None
-
-
-class CustomerOut(Schema):
-    id: int
-    name: str
-
-
-class AppointmentOut(Schema):
-    id: UUID
-    status: str
-    start: AwareDatetime
-    end: AwareDatetime
-    service_id: int
-    service_name: str
-    staff_id: UUID
-    staff_name: str
-    customer: CustomerOut
-    expires_at: AwareDatetime | None
-    source: str
-    calcom_sync_status: str
-    requires_manual_review: bool
-    cancel_reason: str
-    phases: list[PhaseOut]
-
-
 class FieldErrorOut(Schema):
     field: str
     message: str
@@ -160,7 +103,7 @@ class ErrorOut(Schema):
     message: str
     field: str | None = None
     fields: list[FieldErrorOut] | None = None
-    reasons: list[dict[str, Any]] | None = None
+    reasons: list[ReasonOut] | None = None
 
 
 class ConflictOut(ErrorOut):

@@ -13,6 +13,7 @@ from django.template.response import TemplateResponse
 from django.utils.safestring import SafeString
 
 from phasebook.booking.models import Appointment, AppointmentPhase
+from phasebook.booking.rendering import render_appointment
 from phasebook.booking.services import cancel_appointment
 from phasebook.common.admin import TenantAdmin, TenantInline
 
@@ -101,12 +102,11 @@ class AppointmentAdmin(TenantAdmin):
 
     @admin.display(description="Zeitleiste")
     def timeline(self, appointment: Appointment) -> SafeString:
-        zone = appointment.company.zone
-        phases = list(appointment.phases.order_by("sequence_order"))
+        phases = render_appointment(appointment).phases
         total = sum(phase.duration_minutes for phase in phases) or 1
         rows = [
             {
-                "start": phase.start_time.astimezone(zone).strftime("%H:%M"),
+                "start": phase.start_time.strftime("%H:%M"),
                 "key": phase.segment_key,
                 "name": phase.segment_name,
                 "minutes": phase.duration_minutes,

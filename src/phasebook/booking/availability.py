@@ -9,12 +9,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
 from uuid import UUID
 
 from django.db.models import QuerySet
 
 from phasebook.booking.models import Appointment
+from phasebook.booking.rendering import Explained
 from phasebook.booking.snapshot import Snapshot, least_busy_qualified, load_snapshot
 from phasebook.salons.calendar import booking_policy
 from phasebook.salons.models import Company, Customer, Service, Staff
@@ -27,7 +27,6 @@ from phasebook.scheduling.availability import (
     check_start,
     search_slots,
 )
-from phasebook.scheduling.explain import explain
 from phasebook.scheduling.intervals import Interval
 
 # Slot searches wider than this are refused: a caller should page through time.
@@ -134,10 +133,11 @@ def verdict_for(
 
 def explain_start(
     company: Company, service: Service, start: datetime, staff: Iterable[Staff], now: datetime
-) -> dict[str, Any]:
+) -> Explained:
+    """The verdict on `start` for each of `staff`, ready to be rendered."""
     members = list(staff)
     verdict, situation = verdict_for(company, service, start, members, now)
-    return explain(verdict, situation.policy, {str(member.id): member.name for member in members})
+    return Explained(verdict, situation.policy, {str(member.id): member.name for member in members})
 
 
 def find_slots(

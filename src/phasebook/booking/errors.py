@@ -1,19 +1,22 @@
 """Domain errors of the booking service. Each carries a code and a German message marked
-for translation; the API renders it in the caller's language with an HTTP status."""
+for translation; an edge renders it in the reader's language (see texts.py), the API with
+an HTTP status."""
 
 from __future__ import annotations
 
 from typing import Any
 
-from phasebook.scheduling.availability import Slot
+from phasebook.booking.rendering import Explained, SlotOut
 
 
 class BookingError(Exception):
     code = "booking_error"
 
-    def __init__(self, message: str, **details: Any) -> None:
+    def __init__(self, message: str, *, explained: Explained | None = None, **details: Any) -> None:
         super().__init__(message)
         self.message = message
+        # The verdict that refused a start, whose conflicts the caller is shown as reasons.
+        self.explained = explained
         self.details = details
 
 
@@ -36,7 +39,7 @@ class SlotTaken(BookingError):
 
     code = "slot_taken"
 
-    def __init__(self, message: str, alternatives: list[Slot], **details: Any) -> None:
+    def __init__(self, message: str, alternatives: list[SlotOut], **details: Any) -> None:
         super().__init__(message, **details)
         self.alternatives = alternatives
 

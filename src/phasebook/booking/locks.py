@@ -15,10 +15,21 @@ from datetime import date
 from uuid import UUID
 
 from django.db import connection
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from phasebook.booking.models import Appointment, AppointmentPhase, AppointmentStatus
 from phasebook.salons.models import Staff
+
+
+def appointments_for_update() -> QuerySet[Appointment]:
+    """Appointments whose rows a query locks until the transaction ends.
+
+    Only the appointment's own row: a plain FOR UPDATE would also lock the joined service,
+    stylist and customer rows, and every booking that references one of them (a foreign
+    key takes a share lock) would wait for it, out of lock order.
+    """
+    return Appointment.objects.select_for_update(of=("self",))
 
 
 def lock_stylist_day(stylist: Staff, day: date) -> None:

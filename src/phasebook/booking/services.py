@@ -19,31 +19,26 @@ from datetime import datetime, timedelta
 from typing import Any, NoReturn
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
 from phasebook.booking import locks
-from phasebook.booking.availability import (
-    least_busy_first,
-    nearest_slots,
-    policy_around,
-    qualified_staff,
-    verdict_for,
-)
+from phasebook.booking.access import access_appointment, access_service, choose_staff
+from phasebook.booking.availability import nearest_slots, policy_around, verdict_for
 from phasebook.booking.customers import CustomerDetails, find_customer, find_or_create_customer
-from phasebook.booking.errors import InvalidRequest, InvalidState, NotBookable, NotFound, SlotTaken
+from phasebook.booking.errors import InvalidRequest, InvalidState, NotBookable, SlotTaken
 from phasebook.booking.models import (
     Appointment,
     AppointmentPhase,
     AppointmentSource,
     AppointmentStatus,
 )
+from phasebook.booking.rendering import Explained, SlotOut, render_slot
 from phasebook.booking.signals import appointment_changed
 from phasebook.salons.models import Company, Customer, Service, Staff
-from phasebook.scheduling.availability import Conflict, Rule, Verdict
-from phasebook.scheduling.explain import conflict_dict
+from phasebook.scheduling.availability import Rule, Verdict
+from phasebook.scheduling.explain import describe
 from phasebook.scheduling.intervals import Interval
 from phasebook.scheduling.phases import PlannedPhase
 
@@ -80,42 +75,18 @@ def _require_aware(start: datetime) -> None:
         )
 
 
-def get_service(company: Company, service_id: int) -> Service:
-    try:
-        return Service.objects.get(company=company, pk=service_id, is_active=True)
-    except (Service.DoesNotExist, ValueError, TypeError) as error:
-        raise NotFound(gettext_noop("Diese Leistung gibt es nicht."), field="service") from error
-
-
-def choose_staff(
-    company: Company, service: Service, staff_id: str | None, least_busy_on: datetime | None = None
-) -> list[Staff]:
-    """The stylist asked for, or every qualified active stylist: in a stable order, or
-    with `least_busy_on` those with the least booked time on that day first."""
-    if staff_id is None:
-        if least_busy_on is not None:
-            return least_busy_first(company, service, least_busy_on)
-        return list(qualified_staff(company, service))
-    try:
-        return [Staff.objects.get(company=company, pk=staff_id, is_active=True)]
-    except (Staff.DoesNotExist, ValidationError) as error:  # ValidationError: not a UUID
-        raise NotFound(
-            gettext_noop("Diese Mitarbeiterin oder diesen Mitarbeiter gibt es nicht."),
-            field="staff",
-        ) from error
-
-
-def _appointment(company: Company, appointment_id: Any, *, lock: bool) -> Appointment:
-    queryset = Appointment.objects.filter(company=company)
-    if lock:
-        # Only the appointment's own row: a plain FOR UPDATE would also lock the joined
-        # service, stylist and customer rows, and every booking that references one of
-        # them (a foreign key takes a share lock) would wait for it, out of lock order.
-        queryset = queryset.select_for_update(of=("self",))
-    try:
-        return queryset.select_related("service", "staff", "customer").get(pk=appointment_id)
-    except (Appointment.DoesNotExist, ValidationError) as error:
-        raise NotFound(gettext_noop("Diesen Termin gibt es nicht.")) from error
+def _alternatives(
+    company: Company,
+    service: Service,
+    start: datetime,
+    staff: list[Staff],
+    now: datetime,
+    customer: Customer | None,
+    exclude: Appointment | None = None,
+) -> list[SlotOut]:
+    names = {str(member.id): member.name for member in staff}
+    slots = nearest_slots(company, service, start, staff, now, customer, exclude)
+    return [render_slot(slot, company.zone, names) for slot in slots]
 
 
 def _refuse(
@@ -130,14 +101,8 @@ def _refuse(
 ) -> NoReturn:
     """Raise the error that explains why no stylist in `staff` can take this start."""
     policy = policy_around(company, Interval(start, start))
-    names = {str(member.id): member.name for member in staff}
-
-    def reasons(conflicts: list[Conflict]) -> list[dict[str, Any]]:
-        return [conflict_dict(conflict, verdict, policy, names) for conflict in conflicts]
-
-    all_conflicts = list(verdict.salon_conflicts) + [
-        conflict for conflicts in verdict.staff_conflicts.values() for conflict in conflicts
-    ]
+    explained = Explained(verdict, policy, {str(member.id): member.name for member in staff})
+    all_conflicts = explained.all_conflicts()
     if not all_conflicts:
         raise NotBookable(gettext_noop("Für diese Leistung ist niemand eingeplant."))
     blocking = [conflict for conflict in all_conflicts if conflict.rule not in _TAKEN_RULES]
@@ -148,11 +113,12 @@ def _refuse(
     if only_taken or not blocking:
         raise SlotTaken(
             gettext_noop("Dieser Termin ist leider schon vergeben."),
-            alternatives=nearest_slots(company, service, start, staff, now, customer, exclude),
-            reasons=reasons(all_conflicts),
+            alternatives=_alternatives(company, service, start, staff, now, customer, exclude),
+            explained=explained,
         )
-    first = reasons(blocking)[0]
-    raise NotBookable(first["message"], reasons=reasons(all_conflicts))
+    raise NotBookable(
+        describe(blocking[0], verdict, policy, explained.staff_names), explained=explained
+    )
 
 
 def _phase_rows(
@@ -284,7 +250,7 @@ def _lost_race(
 ) -> SlotTaken:
     return SlotTaken(
         gettext_noop("Dieser Termin wurde soeben vergeben."),
-        alternatives=nearest_slots(company, service, start, candidates, now, customer),
+        alternatives=_alternatives(company, service, start, candidates, now, customer),
     )
 
 
@@ -297,7 +263,7 @@ def _create(
 ) -> Appointment:
     now = _now(now)
     _require_aware(request.start)
-    service = get_service(company, request.service_id)
+    service = access_service(company, request.service_id)
     candidates = choose_staff(company, service, request.staff_id, least_busy_on=request.start)
     # Also checks the customer's details, before anything asks Cal.com or writes.
     customer = customer or find_customer(company, request.customer)
@@ -338,7 +304,7 @@ def confirm_hold(company: Company, hold_id: Any, now: datetime | None = None) ->
     """Turn a hold into a booking. An expired hold is booked anew if its slot is still free."""
     now = _now(now)
     with transaction.atomic():
-        hold = _appointment(company, hold_id, lock=True)
+        hold = access_appointment(company, hold_id, lock=True)
         if hold.status == AppointmentStatus.BOOKED:
             return hold  # confirming twice is harmless
         if hold.status not in (AppointmentStatus.HELD, AppointmentStatus.EXPIRED):
@@ -377,7 +343,7 @@ def reschedule_appointment(
     _require_aware(start)
     try:
         with transaction.atomic():
-            appointment = _appointment(company, appointment_id, lock=True)
+            appointment = access_appointment(company, appointment_id, lock=True)
             if not appointment.is_live:
                 raise InvalidState(
                     gettext_noop(
@@ -414,7 +380,7 @@ def reschedule_appointment(
                 appointment_changed.send(Appointment, appointment=appointment, change="rescheduled")
             return appointment
     except IntegrityError as error:
-        appointment = _appointment(company, appointment_id, lock=False)
+        appointment = access_appointment(company, appointment_id)
         raise _lost_race(
             company,
             appointment.service,
@@ -449,7 +415,7 @@ def cancel_appointment(
     """Cancel; cancelling a cancelled appointment returns it unchanged."""
     now = _now(now)
     with transaction.atomic():
-        appointment = _appointment(company, appointment_id, lock=True)
+        appointment = access_appointment(company, appointment_id, lock=True)
         if appointment.status == AppointmentStatus.CANCELLED:
             return appointment
         was_booked = appointment.status == AppointmentStatus.BOOKED

@@ -19,9 +19,9 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
-from phasebook.api.auth import CompanyToken
 from phasebook.calcom.setup_check import offline_findings
 from phasebook.salons.models import Company
+from phasebook.salons.tokens import bearer_token
 
 logger = logging.getLogger(__name__)
 
@@ -53,8 +53,9 @@ def readyz(request: HttpRequest) -> JsonResponse:
                 SETUP_SUMMARY_CACHE_KEY, calcom_setup_summary, SETUP_SUMMARY_SECONDS
             ),
         }
-        company = CompanyToken()(request)
-        if company is not None:
+        token = bearer_token(request)
+        if token is not None:
+            company = token.company
             body["company"] = {"slug": company.slug, "calcom_setup_findings": findings(company)}
     except DatabaseError as error:
         return unavailable(error)

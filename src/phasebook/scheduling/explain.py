@@ -1,8 +1,9 @@
-"""Why a start is not possible: the verdict's conflicts in structured form and as sentences.
+"""Why a start is not possible, in words: one sentence per conflict of a verdict.
 
 The sentences are German, the product's language, and stay untranslated here: each is a
 `Sentence` that keeps its German template and parameters, so that the Django edge can render
 it again in the caller's language (the templates are the msgids of phasebook's catalogs).
+The structured explanation around them is `booking.rendering`'s.
 """
 
 from __future__ import annotations
@@ -171,68 +172,3 @@ def _template(conflict: Conflict, verdict: Verdict, policy: Policy) -> tuple[str
             return STAFF_ABSENT, {}
         case Rule.EXTERNAL_BUSY:
             return EXTERNAL_BUSY, {}
-
-
-def _interval_dict(interval: Interval | None, zone: ZoneInfo) -> dict[str, str] | None:
-    """Instants with the company's UTC offset, as callers read them."""
-    if interval is None:
-        return None
-    return {
-        "start": interval.start.astimezone(zone).isoformat(),
-        "end": interval.end.astimezone(zone).isoformat(),
-    }
-
-
-def conflict_dict(
-    conflict: Conflict, verdict: Verdict, policy: Policy, staff_names: Mapping[str, str]
-) -> dict[str, Any]:
-    phase = conflict.phase
-    return {
-        "rule": conflict.rule.value,
-        "message": describe(conflict, verdict, policy, staff_names),
-        "staff_id": conflict.staff_id,
-        "phase": None
-        if phase is None
-        else {
-            "segment_key": phase.key,
-            "segment_name": phase.segment.name,
-            **(_interval_dict(phase.interval, policy.zone) or {}),
-        },
-        "conflicting_interval": _interval_dict(
-            conflict.blocking.interval if conflict.blocking else None, policy.zone
-        ),
-        "conflicting_label": conflict.blocking.label if conflict.blocking else None,
-    }
-
-
-def explain(verdict: Verdict, policy: Policy, staff_names: Mapping[str, str]) -> dict[str, Any]:
-    """The verdict as a structured explanation with German sentences (see `Sentence`)."""
-
-    def render(conflicts: tuple[Conflict, ...]) -> list[dict[str, Any]]:
-        return [conflict_dict(conflict, verdict, policy, staff_names) for conflict in conflicts]
-
-    return {
-        "possible": verdict.possible,
-        "start": verdict.phases[0].interval.start.astimezone(policy.zone).isoformat(),
-        "end": verdict.phases[-1].interval.end.astimezone(policy.zone).isoformat(),
-        "bookable_staff_ids": verdict.bookable_staff,
-        "reasons": render(verdict.salon_conflicts),
-        "staff": [
-            {
-                "staff_id": staff_id,
-                "name": staff_names.get(staff_id, ""),
-                "possible": not verdict.salon_conflicts and not conflicts,
-                "reasons": render(conflicts),
-            }
-            for staff_id, conflicts in verdict.staff_conflicts.items()
-        ],
-        "phases": [
-            {
-                "segment_key": phase.key,
-                "segment_name": phase.segment.name,
-                "staff_required": phase.staff_required,
-                **(_interval_dict(phase.interval, policy.zone) or {}),
-            }
-            for phase in verdict.phases
-        ],
-    }
