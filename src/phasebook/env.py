@@ -59,3 +59,20 @@ def env_list(name: str, default: list[str]) -> list[str]:
     if raw is None:
         return default
     return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def env_bind(name: str) -> tuple[str, int] | None:
+    """A TCP address `host:port` (`[::1]:9100` for IPv6) from NAME, or None when unset."""
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return None
+    host, separator, port = raw.rpartition(":")
+    host = host.removeprefix("[").removesuffix("]")
+    if not separator or not host or not port.isdigit() or not 0 < int(port) < 65536:
+        raise ImproperlyConfiguredEnv(f"{name} must be host:port (e.g. 10.0.0.5:9100), not {raw!r}")
+    return host, int(port)
+
+
+def format_bind(address: tuple[str, int]) -> str:
+    host, port = address
+    return f"[{host}]:{port}" if ":" in host else f"{host}:{port}"

@@ -6,7 +6,9 @@ than many threads taking turns at the interpreter lock (bench/README.md has the 
 
 Each worker counts its own Prometheus metrics; /metrics adds them up (prometheus_client's
 multiprocess mode). The directory for that is set before any worker imports
-prometheus_client, and a worker's files are retired when it exits.
+prometheus_client, and a worker's files are retired when it exits. With
+PHASEBOOK_METRICS_BIND gunicorn also listens on that internal address, where /metrics
+needs no token (see phasebook.monitoring.access).
 """
 
 from __future__ import annotations
@@ -16,9 +18,12 @@ import os
 import tempfile
 from typing import Any
 
-from phasebook.env import env_int, env_str
+from phasebook.env import env_bind, env_int, env_str, format_bind
 
-bind = env_str("PHASEBOOK_BIND", "127.0.0.1:8000")
+_metrics_bind = env_bind("PHASEBOOK_METRICS_BIND")
+bind = [env_str("PHASEBOOK_BIND", "127.0.0.1:8000")] + (
+    [format_bind(_metrics_bind)] if _metrics_bind else []
+)
 workers = env_int("PHASEBOOK_WORKERS", 2 * multiprocessing.cpu_count(), minimum=1)
 if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:  # a fresh one: no counts of earlier runs
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="phasebook-metrics-")

@@ -15,7 +15,7 @@ from pathlib import Path
 import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
 
-from phasebook.env import env_bool, env_int, env_list, env_str
+from phasebook.env import env_bind, env_bool, env_int, env_list, env_str
 
 DATA_DIR = Path(env_str("PHASEBOOK_DATA_DIR", "var")).resolve()
 
@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "phasebook.api",
     "phasebook.demo",
     "phasebook.security",
+    "phasebook.monitoring",
 ]
 
 MIDDLEWARE = [
@@ -262,6 +263,14 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60.0,
     },
 }
+
+# Prometheus (phasebook.monitoring): /metrics answers with the bearer token
+# PHASEBOOK_METRICS_TOKEN, or without one on the internal address PHASEBOOK_METRICS_BIND
+# (gunicorn listens there too; a Celery worker serves its own exporter there). Otherwise 401.
+PHASEBOOK_METRICS_TOKEN = env_str("PHASEBOOK_METRICS_TOKEN")
+PHASEBOOK_METRICS_BIND = env_bind("PHASEBOOK_METRICS_BIND")
+if PHASEBOOK_METRICS_BIND and PHASEBOOK_METRICS_BIND[0] not in ("0.0.0.0", "::"):  # noqa: S104
+    ALLOWED_HOSTS.append(PHASEBOOK_METRICS_BIND[0])  # Prometheus scrapes it by address
 
 LOGGING = {
     "version": 1,

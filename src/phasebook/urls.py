@@ -5,6 +5,7 @@ from django.urls import include, path
 
 from phasebook.api.v1 import api as api_v1
 from phasebook.calsync import views as calsync_views
+from phasebook.monitoring import views as monitoring_views
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -12,5 +13,5 @@ urlpatterns = [
     path("", include("phasebook.health.urls")),
     path("webhooks/calcom/<slug:company_slug>", calsync_views.calcom_webhook),
     path("retell/<slug:company_slug>/", include("phasebook.phone.urls")),
-    path("metrics", calsync_views.metrics),
+    path("metrics", monitoring_views.metrics),
 ]

@@ -7,6 +7,7 @@ import secrets
 from typing import Any
 
 import uvicorn
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
@@ -53,6 +54,7 @@ class Command(BaseCommand):
             f"  Cal.com:   {calcom.url}   (Emulator, API-Key: {calcom.api_key}; "
             f"{len(calcom.provisioned.created_ids)} Event Types angelegt)\n"
             f"  Bookings:  {calcom.curl_example()}\n"
+            f"  Metrics:   curl -H 'Authorization: Bearer {metrics_token()}' {base}/metrics\n"
             "  Stop with Ctrl+C.\n"
         )
         self.stdout.flush()
@@ -60,6 +62,15 @@ class Command(BaseCommand):
         uvicorn.run(
             "phasebook.asgi:application", host=HOST, port=port, log_level="warning", lifespan="off"
         )
+
+
+def metrics_token() -> str:
+    """PHASEBOOK_METRICS_TOKEN, or for this demo run a new one (/metrics is never open)."""
+    if not settings.PHASEBOOK_METRICS_TOKEN:
+        # Read per request (phasebook.monitoring.access), so setting it here takes effect.
+        settings.PHASEBOOK_METRICS_TOKEN = secrets.token_urlsafe(16)
+    token: str = settings.PHASEBOOK_METRICS_TOKEN
+    return token
 
 
 def ensure_demo_admin() -> str:
