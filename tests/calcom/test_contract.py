@@ -65,10 +65,12 @@ def fix_nullable_recurrence(schemas: dict[str, Any]) -> None:
     intent explicitly: either a Recurrence object or null.
     """
     for output in ("EventTypeOutput_2024_06_14", "TeamEventTypeOutput_2024_06_14"):
-        schemas[output]["properties"]["recurrence"] = {"oneOf": [
-            {"$ref": "#/components/schemas/Recurrence_2024_06_14"},
-            {"type": "object", "nullable": True, "enum": [None]},
-        ]}
+        schemas[output]["properties"]["recurrence"] = {
+            "oneOf": [
+                {"$ref": "#/components/schemas/Recurrence_2024_06_14"},
+                {"type": "object", "nullable": True, "enum": [None]},
+            ]
+        }
 
 
 LOCATION_TYPE_RULE = re.compile(r"only allowed value for type is `([A-Za-z]+)`")
@@ -97,9 +99,14 @@ def fix_team_event_type_hosts(schemas: dict[str, Any]) -> None:
     reads. `parentEventTypeId` is a nullable "object" in the spec and a number in practice.
     """
     properties = schemas["TeamEventTypeOutput_2024_06_14"]["properties"]
-    properties["hosts"] = {"type": "array", "items": {
-        "type": "object", "required": ["userId"], "properties": {"userId": {"type": "number"}},
-    }}
+    properties["hosts"] = {
+        "type": "array",
+        "items": {
+            "type": "object",
+            "required": ["userId"],
+            "properties": {"userId": {"type": "number"}},
+        },
+    }
     properties["ownerId"] = {"type": "number", "nullable": True}
 
 
@@ -173,29 +180,52 @@ def recorded(calcom_emulator: EmulatedCalcom) -> Iterator[Recorded]:
 
 def exercise_every_endpoint(client: CalcomClient, calcom: EmulatedCalcom) -> None:
     attendee = Attendee(name="Client", time_zone="Europe/Berlin", email="client@example.com")
-    created = client.create_booking(CreateBookingRequest(
-        start=tomorrow_at(9), event_type_id=calcom.event_type.id, attendee=attendee,
-        metadata={"appointment_id": "a1", "phase_index": 0},
-    ))
+    created = client.create_booking(
+        CreateBookingRequest(
+            start=tomorrow_at(9),
+            event_type_id=calcom.event_type.id,
+            attendee=attendee,
+            metadata={"appointment_id": "a1", "phase_index": 0},
+        )
+    )
     client.get_booking(created.uid)
-    client.list_bookings(BookingFilters(
-        status=("upcoming", "cancelled"), event_type_ids=(calcom.event_type.id,),
-        after_start=tomorrow_at(0), before_end=tomorrow_at(23), sort_start="asc", take=10, skip=0,
-    ))
+    client.list_bookings(
+        BookingFilters(
+            status=("upcoming", "cancelled"),
+            event_type_ids=(calcom.event_type.id,),
+            after_start=tomorrow_at(0),
+            before_end=tomorrow_at(23),
+            sort_start="asc",
+            take=10,
+            skip=0,
+        )
+    )
     client.get_slots(calcom.event_type.id, tomorrow_at(8), tomorrow_at(12))
     moved = client.reschedule_booking(created.uid, tomorrow_at(11), reason="client asked")
     client.cancel_booking(moved.uid, reason="client ill")
-    event_type = client.create_event_type(CreateEventTypeRequest(
-        title="Colour: rinse", slug="colour-rinse", length_in_minutes=15,
-        locations=(in_person_location("Vor Ort"),), before_event_buffer=0, after_event_buffer=0,
-    ))
+    event_type = client.create_event_type(
+        CreateEventTypeRequest(
+            title="Colour: rinse",
+            slug="colour-rinse",
+            length_in_minutes=15,
+            locations=(in_person_location("Vor Ort"),),
+            before_event_buffer=0,
+            after_event_buffer=0,
+        )
+    )
     client.get_event_type(event_type.id)
     client.list_event_types(username=calcom.user.username, event_slug="colour-rinse")
     client.delete_event_type(event_type.id)
-    team_type = client.create_team_event_type(7, CreateTeamEventTypeRequest(
-        title="Colour: apply (Anna)", slug="colour-apply-anna", length_in_minutes=30,
-        locations=(in_person_location("Vor Ort"),), hosts=(EventTypeHost(user_id=calcom.user.id),),
-    ))
+    team_type = client.create_team_event_type(
+        7,
+        CreateTeamEventTypeRequest(
+            title="Colour: apply (Anna)",
+            slug="colour-apply-anna",
+            length_in_minutes=30,
+            locations=(in_person_location("Vor Ort"),),
+            hosts=(EventTypeHost(user_id=calcom.user.id),),
+        ),
+    )
     client.get_team_event_type(7, team_type.id)
     client.list_team_event_types(7, event_slug="colour-apply-anna")
 
@@ -266,7 +296,8 @@ def check_slots_response(response: httpx.Response) -> None:
     assert body["status"] == "success"
     content = FIXED_SPEC_DOCUMENT["paths"]["/v2/slots"]["get"]["responses"]["200"]["content"]
     (range_option,) = [
-        option for option in content["application/json"]["schema"]["oneOf"]
+        option
+        for option in content["application/json"]["schema"]["oneOf"]
         if option["title"] == "Range format (when format=range)"
     ]
     OAS30ReadValidator(range_option).validate(body["data"])

@@ -96,9 +96,12 @@ def test_an_event_type_left_behind_by_a_crash_is_reused_not_duplicated(
     run("calcom_provision", "--company", "salon-a")
 
     assert len(salon.team_event_type_ids()) == 24
-    assert CalcomEventMap.objects.get(
-        service=target.service, segment_key=target.segment.key, staff=target.staff
-    ).event_type_id == orphan.id
+    assert (
+        CalcomEventMap.objects.get(
+            service=target.service, segment_key=target.segment.key, staff=target.staff
+        ).event_type_id
+        == orphan.id
+    )
 
 
 def test_a_managed_parent_in_a_map_is_reported_with_the_fix_and_replaced(
@@ -108,7 +111,11 @@ def test_a_managed_parent_in_a_map_is_reported_with_the_fix_and_replaced(
     event_map = CalcomEventMap.objects.order_by("pk").first()
     assert event_map is not None
     (parent,) = salon.emulator.state.add_team_event_type(
-        TEAM_ID, "managed-colour", 30, "managed", (event_map.staff.calcom_user_id or 0,),
+        TEAM_ID,
+        "managed-colour",
+        30,
+        "managed",
+        (event_map.staff.calcom_user_id or 0,),
         with_children=False,
     )
     CalcomEventMap.objects.filter(pk=event_map.pk).update(event_type_id=parent.id)

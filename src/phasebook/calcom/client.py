@@ -137,9 +137,7 @@ class CalcomClient:
         data = self._call("POST", f"/v2/bookings/{uid}/cancel", self._bookings_version, json=body)
         return Booking.model_validate(data["data"])
 
-    def reschedule_booking(
-        self, uid: str, start: datetime, reason: str | None = None
-    ) -> Booking:
+    def reschedule_booking(self, uid: str, start: datetime, reason: str | None = None) -> Booking:
         """Returns the NEW booking (new uid); the old one becomes cancelled.
 
         Cal.com sets end = start + the event type's default length, so a phase with a custom
@@ -243,8 +241,9 @@ class CalcomClient:
         elapsed_ms = (time.monotonic() - started) * 1000
         # Successful calls are counted by the sync metrics; only failures deserve a log line.
         level = logging.WARNING if response.is_error else logging.DEBUG
-        logger.log(level, "Cal.com %s %s -> %s (%.0f ms)", method, path, response.status_code,
-                   elapsed_ms)
+        logger.log(
+            level, "Cal.com %s %s -> %s (%.0f ms)", method, path, response.status_code, elapsed_ms
+        )
         if response.is_error:
             raise error_from_response(response.status_code, response.content, response.headers)
         return _json_object(response)

@@ -138,8 +138,9 @@ async def create_booking(call: Call) -> tuple[int, Any]:
     body = await call.json_body()
     if call.version != BOOKINGS_VERSION:
         raise inputs.legacy_booking_problems(body)
-    request = inputs.new_booking(body, lambda user, slug: call.state.event_type_by_slug(
-        user, slug).id)
+    request = inputs.new_booking(
+        body, lambda user, slug: call.state.event_type_by_slug(user, slug).id
+    )
     event = call.state.create_booking(request)
     call.publish(event)
     return 201, outputs.success(outputs.booking_output(call.state, event.booking))
@@ -184,10 +185,12 @@ def _require_bookings_version(call: Call) -> None:
 
 
 def _legacy_not_emulated(call: Call) -> ApiError:
-    return inputs.validation_error([
-        f"cal-api-version {call.request.headers.get('cal-api-version')!r} routes to Cal.com's "
-        "legacy 2024-04-15 controllers, which this emulator does not implement"
-    ])
+    return inputs.validation_error(
+        [
+            f"cal-api-version {call.request.headers.get('cal-api-version')!r} routes to Cal.com's "
+            "legacy 2024-04-15 controllers, which this emulator does not implement"
+        ]
+    )
 
 
 # --- slots ---------------------------------------------------------------------------------
@@ -233,7 +236,8 @@ async def list_event_types(call: Call) -> tuple[int, Any]:
     owner = _owner(call, username)
     slug = call.request.query_params.get("eventSlug")
     found = [
-        et for et in call.state.event_types.values()
+        et
+        for et in call.state.event_types.values()
         if owner is not None and et.owner_id == owner.id and slug in (None, et.slug)
     ]
     return 200, outputs.success([outputs.event_type_output(call.state, et) for et in found])
@@ -246,8 +250,9 @@ async def create_team_event_type(call: Call) -> tuple[int, Any]:
     scheduling_type, host_ids = inputs.team_event_type_fields(body)
     unknown = [user_id for user_id in host_ids if user_id not in call.state.users]
     if unknown:
-        raise inputs.validation_error([f"hosts: user {user_id} is not a team member"
-                                       for user_id in unknown])
+        raise inputs.validation_error(
+            [f"hosts: user {user_id} is not a team member" for user_id in unknown]
+        )
     team_id = _path_int(call, "team_id")
     if scheduling_type == "managed":
         created = call.state.add_team_event_type(
@@ -273,7 +278,8 @@ async def list_team_event_types(call: Call) -> tuple[int, Any]:
     team_id = _path_int(call, "team_id")
     slug = call.request.query_params.get("eventSlug")
     found = [
-        et for et in list(call.state.event_types.values())
+        et
+        for et in list(call.state.event_types.values())
         if et.team_id == team_id and slug in (None, et.slug)
     ]
     data = [outputs.team_event_type_output(call.state, et, team_id) for et in found]
@@ -348,8 +354,11 @@ def admin_routes(emulator: CalcomEmulator) -> list[Route]:
     async def add_user(request: Request) -> Response:
         body = await request.json()
         user, api_key = emulator.state.add_user(
-            body["username"], api_key=body.get("apiKey"), name=body.get("name"),
-            email=body.get("email"), time_zone=body.get("timeZone", "UTC"),
+            body["username"],
+            api_key=body.get("apiKey"),
+            name=body.get("name"),
+            email=body.get("email"),
+            time_zone=body.get("timeZone", "UTC"),
             schedule=_schedule(body),
         )
         data = {"id": user.id, "username": user.username, "apiKey": api_key}
@@ -384,11 +393,16 @@ def _seed_event_types(emulator: CalcomEmulator, body: dict[str, Any]) -> list[An
     slug, length = body["slug"], int(body["lengthInMinutes"])
     if "teamId" in body:
         return emulator.state.add_team_event_type(
-            int(body["teamId"]), slug, length, body.get("schedulingType", "collective"),
-            tuple(body.get("hostIds", ())), with_children=body.get("withChildren", True),
+            int(body["teamId"]),
+            slug,
+            length,
+            body.get("schedulingType", "collective"),
+            tuple(body.get("hostIds", ())),
+            with_children=body.get("withChildren", True),
         )
-    return [emulator.state.add_event_type(int(body["ownerId"]), slug, length,
-                                          title=body.get("title"))]
+    return [
+        emulator.state.add_event_type(int(body["ownerId"]), slug, length, title=body.get("title"))
+    ]
 
 
 def create_app(emulator: CalcomEmulator) -> ASGIApp:
@@ -409,8 +423,12 @@ def create_app(emulator: CalcomEmulator) -> ASGIApp:
         # Team event types accept any cal-api-version (reference §10).
         api("/v2/teams/{team_id}/event-types", create_team_event_type, "POST", auth="required"),
         api("/v2/teams/{team_id}/event-types", list_team_event_types, "GET", auth="required"),
-        api("/v2/teams/{team_id}/event-types/{event_type_id}", get_team_event_type, "GET",
-            auth="required"),
+        api(
+            "/v2/teams/{team_id}/event-types/{event_type_id}",
+            get_team_event_type,
+            "GET",
+            auth="required",
+        ),
         api("/v2/webhooks", create_webhook, "POST", auth="required"),
         *admin_routes(emulator),
     ]

@@ -118,14 +118,25 @@ def team_event_type_output(
         "teamId": team_id,
         "schedulingType": event_type.scheduling_type or "collective",
         "hosts": [
-            {"userId": host.id, "name": host.name, "username": host.username,
-             "mandatory": False, "priority": "medium"}
+            {
+                "userId": host.id,
+                "name": host.name,
+                "username": host.username,
+                "mandatory": False,
+                "priority": "medium",
+            }
             for host in hosts
         ],
         "team": {
-            "id": team_id, "slug": f"team-{team_id}", "name": f"Team {team_id}",
-            "bannerUrl": "", "logoUrl": "", "weekStart": "Monday", "brandColor": "#292929",
-            "darkBrandColor": "#fafafa", "theme": "light",
+            "id": team_id,
+            "slug": f"team-{team_id}",
+            "name": f"Team {team_id}",
+            "bannerUrl": "",
+            "logoUrl": "",
+            "weekStart": "Monday",
+            "brandColor": "#292929",
+            "darkBrandColor": "#fafafa",
+            "theme": "light",
         },
     }
 

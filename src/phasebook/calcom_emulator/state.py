@@ -228,8 +228,9 @@ class EmulatorState:
             self.users[user.id] = user
             return user, key
 
-    def add_event_type(self, owner_id: int | None, slug: str, length_in_minutes: int,
-                       **fields: Any) -> EventType:
+    def add_event_type(
+        self, owner_id: int | None, slug: str, length_in_minutes: int, **fields: Any
+    ) -> EventType:
         with self._lock:
             event_type = EventType(
                 id=self._new_id(),
@@ -258,15 +259,23 @@ class EmulatorState:
         """
         with self._lock:
             parent = self.add_event_type(
-                None, slug, length_in_minutes, team_id=team_id,
-                scheduling_type=scheduling_type, host_ids=host_ids,
+                None,
+                slug,
+                length_in_minutes,
+                team_id=team_id,
+                scheduling_type=scheduling_type,
+                host_ids=host_ids,
             )
             if scheduling_type != "managed" or not with_children:
                 return [parent]
             children = [
                 self.add_event_type(
-                    host_id, slug, length_in_minutes, title=parent.title,
-                    scheduling_type="managed", parent_id=parent.id,
+                    host_id,
+                    slug,
+                    length_in_minutes,
+                    title=parent.title,
+                    scheduling_type="managed",
+                    parent_id=parent.id,
                 )
                 for host_id in host_ids
             ]
@@ -277,13 +286,24 @@ class EmulatorState:
         with self._lock:
             self.team_admins.setdefault(team_id, set()).add(user_id)
 
-    def add_webhook(self, user_id: int, subscriber_url: str, triggers: tuple[str, ...],
-                    secret: str | None = None, active: bool = True,
-                    payload_template: str = "") -> Webhook:
+    def add_webhook(
+        self,
+        user_id: int,
+        subscriber_url: str,
+        triggers: tuple[str, ...],
+        secret: str | None = None,
+        active: bool = True,
+        payload_template: str = "",
+    ) -> Webhook:
         with self._lock:
             webhook = Webhook(
-                id=self._new_id(), user_id=user_id, subscriber_url=subscriber_url,
-                triggers=triggers, active=active, secret=secret, payload_template=payload_template,
+                id=self._new_id(),
+                user_id=user_id,
+                subscriber_url=subscriber_url,
+                triggers=triggers,
+                active=active,
+                secret=secret,
+                payload_template=payload_template,
             )
             self.webhooks[webhook.id] = webhook
             return webhook
@@ -305,8 +325,11 @@ class EmulatorState:
         with self._lock:
             owner = next((u for u in self.users.values() if u.username == username), None)
             found = next(
-                (et for et in self.event_types.values()
-                 if owner and et.owner_id == owner.id and et.slug == slug),
+                (
+                    et
+                    for et in self.event_types.values()
+                    if owner and et.owner_id == owner.id and et.slug == slug
+                ),
                 None,
             )
         if found is None:
@@ -323,7 +346,8 @@ class EmulatorState:
     def webhooks_for(self, user_id: int, trigger: str) -> list[Webhook]:
         with self._lock:
             return [
-                hook for hook in self.webhooks.values()
+                hook
+                for hook in self.webhooks.values()
                 if hook.user_id == user_id and hook.active and trigger in hook.triggers
             ]
 
@@ -338,7 +362,8 @@ class EmulatorState:
         with self._lock:
             teams = {team for team, admins in self.team_admins.items() if user_id in admins}
             return [
-                b for b in self.bookings.values()
+                b
+                for b in self.bookings.values()
                 if b.host_id == user_id or self._team_of(b.event_type_id) in teams
             ]
 
@@ -391,8 +416,9 @@ class EmulatorState:
             old.status, old.rescheduled_to_uid, old.updated_at = "cancelled", new.uid, self.clock()
             return BookingEvent("BOOKING_RESCHEDULED", new, previous=replace(old))
 
-    def _pick_host(self, event_type: EventType, start: datetime, end: datetime,
-                   ignore_uid: str | None) -> User:
+    def _pick_host(
+        self, event_type: EventType, start: datetime, end: datetime, ignore_uid: str | None
+    ) -> User:
         candidates = [self.users[i] for i in event_type.candidate_host_ids() if i in self.users]
         if event_type.team_id is not None and not candidates:
             raise ApiError(422, messages.team_without_hosts(event_type.id, event_type.team_id))
@@ -420,13 +446,21 @@ class EmulatorState:
             for b in self.host_bookings(user.id)
         )
 
-    def _store_booking(self, event_type: EventType, host: User, request: NewBooking,
-                       end: datetime) -> Booking:
+    def _store_booking(
+        self, event_type: EventType, host: User, request: NewBooking, end: datetime
+    ) -> Booking:
         now = self.clock()
         booking = Booking(
-            id=self._new_id(), uid=uuid.uuid4().hex[:22], event_type_id=event_type.id,
-            host_id=host.id, start=request.start, end=end, attendee=request.attendee,
-            metadata=request.metadata, created_at=now, updated_at=now,
+            id=self._new_id(),
+            uid=uuid.uuid4().hex[:22],
+            event_type_id=event_type.id,
+            host_id=host.id,
+            start=request.start,
+            end=end,
+            attendee=request.attendee,
+            metadata=request.metadata,
+            created_at=now,
+            updated_at=now,
         )
         self.bookings[booking.uid] = booking
         return booking
