@@ -36,7 +36,8 @@ class CalcomSalon:
 def colour_salon(emulator: CalcomEmulator, url: str, slug: str = "salon-a") -> CalcomSalon:
     emulator.reset()
     # A fresh key per salon: the process-wide rate limiter counts per key across tests.
-    _, api_key = emulator.seed_user(f"{slug}-owner", api_key=f"cal_test_{uuid.uuid4().hex}")
+    owner, api_key = emulator.seed_user(f"{slug}-owner", api_key=f"cal_test_{uuid.uuid4().hex}")
+    emulator.state.set_team_role(TEAM_ID, owner.id, "OWNER")
     company = make_company(slug)
     services = [make_service(company, name, SERVICES[name]) for name in COLOUR_SERVICES]
     stylists = [

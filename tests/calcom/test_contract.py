@@ -53,6 +53,7 @@ def with_spec_fixes(document: dict[str, Any]) -> dict[str, Any]:
     fix_nullable_recurrence(schemas)
     fix_location_type_constants(schemas)
     fix_team_event_type_hosts(schemas)
+    fix_team_memberships_list(schemas)
     return fixed
 
 
@@ -108,6 +109,20 @@ def fix_team_event_type_hosts(schemas: dict[str, Any]) -> None:
         },
     }
     properties["ownerId"] = {"type": "number", "nullable": True}
+
+
+def fix_team_memberships_list(schemas: dict[str, Any]) -> None:
+    """Spec adjustment: `data` of GetTeamMembershipsOutput is an array.
+
+    Cal.com's `get-team-memberships.output.ts` declares `data!: TeamMembershipOutput[]` and
+    the controller maps every membership into it, but its `@ApiProperty` lacks `isArray`, so
+    the generated spec shows a single membership.
+    """
+    membership = {"$ref": "#/components/schemas/TeamMembershipOutput"}
+    schemas["GetTeamMembershipsOutput"]["properties"]["data"] = {
+        "type": "array",
+        "items": membership,
+    }
 
 
 FIXED_SPEC_DOCUMENT = with_spec_fixes(SPEC_DOCUMENT)
@@ -228,6 +243,9 @@ def exercise_every_endpoint(client: CalcomClient, calcom: EmulatedCalcom) -> Non
     )
     client.get_team_event_type(7, team_type.id)
     client.list_team_event_types(7, event_slug="colour-apply-anna")
+    client.get_me()
+    calcom.emulator.state.set_team_role(7, calcom.user.id, "OWNER")
+    client.list_team_memberships(7)
 
 
 def test_every_request_the_client_sends_matches_the_spec(
@@ -236,7 +254,7 @@ def test_every_request_the_client_sends_matches_the_spec(
     client, transport = recorded
     exercise_every_endpoint(client, calcom_emulator)
 
-    assert len(transport.exchanges) == 13
+    assert len(transport.exchanges) == 15
     for request, _ in transport.exchanges:
         validate_request(spec, request)
 

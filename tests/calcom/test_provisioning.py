@@ -239,3 +239,29 @@ def test_calcom_check_fails_before_provisioning_and_passes_after(salon: CalcomSa
     with salon.client() as client:
         provision(salon.company, client, TEAM_ID)
     assert "Alle Phasen" in run("calcom_check", "--company", "salon-a")
+
+
+def test_calcom_check_fails_naming_the_fix_when_the_key_cannot_list_the_teams_bookings(
+    salon: CalcomSalon,
+) -> None:
+    with salon.client() as client:
+        provision(salon.company, client, TEAM_ID)
+    owner = next(u for u in salon.emulator.state.users.values() if u.username == "salon-a-owner")
+    salon.emulator.state.set_team_role(TEAM_ID, owner.id, "MEMBER")
+
+    with pytest.raises(CommandError) as failed:
+        run("calcom_check", "--company", "salon-a")
+
+    message = str(failed.value)
+    assert "cannot list or cancel the team's bookings" in message
+    assert "Rolle Admin geben" in message
+    assert "phasebook calcom_connect --company salon-a --api-key KEY" in message
+    assert "nicht buchbar" not in message  # the event types themselves are fine
+    connection = CalcomConnection.objects.get(company=salon.company)
+    assert connection.access_problem == message
+    assert connection.access_checked_at is not None
+
+    salon.emulator.state.set_team_role(TEAM_ID, owner.id, "ADMIN")
+    assert run("calcom_check", "--company", "salon-a").startswith("Alle Phasen")
+    connection.refresh_from_db()
+    assert connection.access_problem == ""

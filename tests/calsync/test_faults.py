@@ -5,11 +5,15 @@ from __future__ import annotations
 import uuid
 from datetime import timedelta
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
 from phasebook.booking.models import AppointmentPhase, SyncStatus
+from phasebook.calcom.client import CalcomClient
 from phasebook.calcom.models import CalcomConnection
+from phasebook.calcom.ratelimit import InMemoryRateLimiter
+from phasebook.calcom.schemas import BookingFilters
 from phasebook.calcom_emulator.faults import FaultMode
 from phasebook.calsync.env import SyncEnv
 from phasebook.calsync.errors import AbandonJob
@@ -172,3 +176,92 @@ def _job_creating(phase_id: int, appointment_id: uuid.UUID, env: SyncEnv) -> Pha
     request_sync(AppointmentPhase.objects.filter(pk=phase_id), "reconcile", env.clock())
     (job,) = [j for j in lease_jobs(appointment_id, env) if j.phase_id == phase_id]
     return job
+
+
+def test_a_create_cal_com_refuses_as_a_duplicate_of_its_lost_response_is_adopted(
+    salon: SimpleNamespace,
+    mirror: Mirror,
+    env: SyncEnv,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The lost create's booking exists, but the lookup before the retry does not show it yet
+    (Cal.com's listing lags behind); the retry is refused as an exact duplicate (409)."""
+    mirror.emulator.inject_fault(
+        "lose_response", count=1, method="POST", path_prefix="/v2/bookings"
+    )
+    appointment = book(salon, service=salon.cut)
+    drain(env)
+    listing = CalcomClient.list_bookings
+    lagging = iter([True])
+
+    def lagging_listing(client: CalcomClient, filters: BookingFilters | None = None) -> Any:
+        page = listing(client, filters)
+        return page.model_copy(update={"bookings": []}) if next(lagging, False) else page
+
+    monkeypatch.setattr(CalcomClient, "list_bookings", lagging_listing)
+    clock.advance(minutes=5)
+    drain(env)
+
+    phase = appointment.phases.get()
+    task = PhaseSyncTask.objects.get(phase=phase)
+    (booking,) = mirror.live_for_phase(phase.pk)
+    assert (phase.calcom_sync_status, task.status) == (SyncStatus.SYNCED, TaskStatus.DONE)
+    assert phase.calcom_booking_uid == booking.uid
+    assert phase.calcom_metadata["sync_details"]["adopted"] is True
+    assert len(mirror.emulator.state.bookings) == 1
+
+
+def test_a_phase_our_limiter_holds_back_is_pending_and_spends_no_attempt(
+    salon: SimpleNamespace, mirror: Mirror, env: SyncEnv, clock: FakeClock
+) -> None:
+    now = [0.0]
+    limiter = InMemoryRateLimiter(limit=1, window_seconds=60, clock=lambda: now[0])
+
+    def limited_client(company: Any) -> CalcomClient:
+        connection = CalcomConnection.objects.get(company=company)
+        return CalcomClient(connection.base_url, connection.api_key, limiter=limiter)
+
+    env.client_for = limited_client
+    limiter.try_acquire(mirror.api_key)  # the key's budget for this minute is used up
+    appointment = book(salon, service=salon.cut)
+    for _ in range(2 * env.retry.max_attempts):
+        drain(env)
+        clock.advance(minutes=2)
+
+    task = PhaseSyncTask.objects.get(appointment=appointment)
+    appointment.refresh_from_db()
+    phase = appointment.phases.get()
+    assert (task.status, task.attempts, task.error_kind) == (TaskStatus.PENDING, 0, "throttled")
+    assert phase.calcom_sync_status == SyncStatus.PENDING
+    assert appointment.calcom_sync_status == SyncStatus.PENDING
+    assert not appointment.requires_manual_review
+    assert "Anfragelimit" in phase.sync_error_message
+
+    now[0] += 61  # the key's budget frees up
+    limiter.limit = 10
+    drain(env)
+
+    phase.refresh_from_db()
+    assert phase.calcom_sync_status == SyncStatus.SYNCED
+    assert len(mirror.live_for_phase(phase.pk)) == 1
+
+
+def test_while_the_shared_limiter_is_unreachable_nothing_is_sent_and_the_phase_waits(
+    salon: SimpleNamespace, mirror: Mirror, env: SyncEnv
+) -> None:
+    class Unreachable:
+        def try_acquire(self, key: str) -> float:
+            raise ConnectionError("Redis is away")
+
+    def client(company: Any) -> CalcomClient:
+        connection = CalcomConnection.objects.get(company=company)
+        return CalcomClient(connection.base_url, connection.api_key, limiter=Unreachable())
+
+    env.client_for = client
+    appointment = book(salon, service=salon.cut)
+    drain(env)
+
+    task = PhaseSyncTask.objects.get(appointment=appointment)
+    assert (task.status, task.attempts, task.error_kind) == (TaskStatus.PENDING, 0, "throttled")
+    assert mirror.emulator.state.bookings == {}

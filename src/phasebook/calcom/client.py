@@ -35,14 +35,17 @@ from phasebook.calcom.schemas import (
     CreateTeamEventTypeRequest,
     DeletedEventType,
     EventType,
+    Me,
     Pagination,
     Slot,
+    TeamMembership,
     iso_utc,
 )
 
 logger = logging.getLogger(__name__)
 
 DEFAULT_BASE_URL = "https://api.cal.com"
+LIMITER_UNAVAILABLE_RETRY_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -217,6 +220,18 @@ class CalcomClient:
         data = self._call("DELETE", path, self._event_types_version)
         return DeletedEventType.model_validate(data["data"])
 
+    # --- who the key is --------------------------------------------------------------------
+
+    def get_me(self) -> Me:
+        data = self._call("GET", "/v2/me", self._bookings_version)
+        return Me.model_validate(data["data"])
+
+    def list_team_memberships(self, team_id: int) -> list[TeamMembership]:
+        """Cal.com answers only a team admin or owner (403 otherwise)."""
+        path = f"/v2/teams/{team_id}/memberships"
+        data = self._call("GET", path, self._bookings_version, params={"take": "250"})
+        return [TeamMembership.model_validate(item) for item in data["data"]]
+
     # --- transport -----------------------------------------------------------------------
 
     @property
@@ -251,7 +266,17 @@ class CalcomClient:
     def _take_rate_limit_permit(self) -> None:
         if self._limiter is None:
             return
-        wait_seconds = self._limiter.try_acquire(self._api_key)
+        try:
+            wait_seconds = self._limiter.try_acquire(self._api_key)
+        except Exception as exc:
+            # The shared limiter lives in Redis; while Redis is away nothing tells us how
+            # much of the key's budget is left, so nothing is sent, and the caller waits.
+            raise CalcomRateLimitedError(
+                f"Not sent: the request budget cannot be read ({type(exc).__name__})",
+                retry_after_seconds=LIMITER_UNAVAILABLE_RETRY_SECONDS,
+                local=True,
+                status_code=None,
+            ) from exc
         if wait_seconds > 0:
             raise CalcomRateLimitedError(
                 "Not sent: this API key used its Cal.com request budget for the current minute",

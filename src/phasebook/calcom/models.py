@@ -35,6 +35,11 @@ class CalcomConnection(models.Model):
     slots_api_version = models.CharField(max_length=10, default="2024-09-04")
     event_types_api_version = models.CharField(max_length=10, default="2024-06-14")
     is_enabled = models.BooleanField(default=True)
+    # The last check of what the key may do (setup_check.access_problem), written by
+    # `calcom_check` and every reconciliation with `update()`, so `updated_at` (which renews
+    # the sync's clients) stays as it was; `/readyz` reads it without calling Cal.com.
+    access_checked_at = models.DateTimeField(null=True, blank=True)
+    access_problem = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

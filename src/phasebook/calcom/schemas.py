@@ -210,6 +210,22 @@ class EventType(CalcomResponse):
         return tuple(host.user_id for host in self.hosts)
 
 
+class Me(CalcomResponse):
+    id: int
+    username: str
+
+
+class TeamMembership(CalcomResponse):
+    user_id: int
+    role: Literal["MEMBER", "ADMIN", "OWNER"]
+    accepted: bool
+
+    @property
+    def is_admin(self) -> bool:
+        """Admins and owners see and may cancel the bookings of the team's event types."""
+        return self.accepted and self.role in ("ADMIN", "OWNER")
+
+
 class DeletedEventType(CalcomResponse):
     id: int
     title: str

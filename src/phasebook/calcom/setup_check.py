@@ -1,4 +1,5 @@
-"""Is every (service, staff-required segment, stylist) bookable in Cal.com?
+"""Is every (service, staff-required segment, stylist) bookable in Cal.com, and may the key
+see and cancel the bookings the sync makes?
 
 Two depths:
 - `offline_findings(company)` reads only our database (no map, stylist without Cal.com user).
@@ -7,6 +8,8 @@ Two depths:
 - `setup_findings(company, client)` also asks Cal.com about every mapped event type (exists,
   not a managed parent, the stylist is its only host, the segment's length). `phasebook
   calcom_check` and health endpoints use it.
+`access_problem(company, client, team_id)` asks whether the key may list and cancel the
+team's bookings; `record_access` stores the answer on the connection for `/readyz`.
 """
 
 from __future__ import annotations
@@ -16,9 +19,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core import checks
+from django.utils import timezone
 
 from phasebook.calcom.client import CalcomClient
-from phasebook.calcom.models import CalcomEventMap
+from phasebook.calcom.errors import CalcomAuthError
+from phasebook.calcom.models import CalcomConnection, CalcomEventMap
 from phasebook.calcom.schemas import EventType
 from phasebook.salons.models import Company, Service, Staff
 from phasebook.scheduling.segments import Segment
@@ -133,6 +138,37 @@ def setup_findings(company: Company, client: CalcomClient, team_id: int) -> list
         if problem:
             findings.append(Finding(target, problem))
     return findings
+
+
+def access_problem(company: Company, client: CalcomClient, team_id: int) -> str | None:
+    """Why the key cannot list and cancel the bookings of the team's event types, or None.
+
+    The phase bookings' host is the stylist, not the key's user: Cal.com lists them to the
+    key (and lets it cancel them) only when that user is an admin or owner of the team. The
+    team's memberships answer admins and owners alone, so a refusal there says the same.
+    Finding the booking of a lost response and reconciliation both depend on it.
+    """
+    me = client.get_me()
+    try:
+        memberships = client.list_team_memberships(team_id)
+    except CalcomAuthError:
+        memberships = []
+    if any(m.user_id == me.id and m.is_admin for m in memberships):
+        return None
+    return (
+        f"Der Benutzer des Cal.com-API-Keys von „{company.slug}“ ist im Cal.com-Team {team_id} "
+        "weder Admin noch Owner, daher listet Cal.com ihm die Buchungen der Stylist:innen "
+        "nicht und lässt ihn sie nicht stornieren (API key cannot list or cancel the team's "
+        "bookings): in Cal.com unter Teams → Mitglieder diesem Benutzer die Rolle Admin geben "
+        "oder den Key eines Team-Admins setzen mit phasebook calcom_connect --company "
+        f"{company.slug} --api-key KEY"
+    )
+
+
+def record_access(company: Company, problem: str | None) -> None:
+    CalcomConnection.objects.filter(company=company).update(
+        access_checked_at=timezone.now(), access_problem=problem or ""
+    )
 
 
 @checks.register("calcom", deploy=True)

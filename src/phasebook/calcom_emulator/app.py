@@ -286,6 +286,25 @@ async def list_team_event_types(call: Call) -> tuple[int, Any]:
     return 200, outputs.success(data)
 
 
+# --- who the key is, and its role in a team ------------------------------------------------
+
+
+async def get_me(call: Call) -> tuple[int, Any]:
+    return 200, outputs.success(outputs.me_output(call.authenticated_user()))
+
+
+async def list_team_memberships(call: Call) -> tuple[int, Any]:
+    """`@Roles("TEAM_ADMIN")` in Cal.com: only a team's admins and owners may list it."""
+    team_id = _path_int(call, "team_id")
+    if not call.state.is_team_admin(team_id, call.authenticated_user().id):
+        raise ApiError(403, messages.not_team_admin(team_id))
+    data = [
+        outputs.membership_output(membership_id, team_id, user, role)
+        for membership_id, (user, role) in enumerate(call.state.team_memberships(team_id), 1)
+    ]
+    return 200, outputs.success(data)
+
+
 def _path_int(call: Call, name: str) -> int:
     raw = call.request.path_params[name]
     if not raw.isdigit():
@@ -364,6 +383,17 @@ def admin_routes(emulator: CalcomEmulator) -> list[Route]:
         data = {"id": user.id, "username": user.username, "apiKey": api_key}
         return JSONResponse({"status": "success", "data": data}, status_code=201)
 
+    async def set_team_role(request: Request) -> Response:
+        """`{"userId": 1001, "role": "ADMIN"}`: MEMBER, ADMIN or OWNER of the team."""
+        body = await request.json()
+        team_id = int(request.path_params["team_id"])
+        try:
+            emulator.state.set_team_role(team_id, int(body["userId"]), str(body["role"]))
+        except (KeyError, TypeError, ValueError) as exc:
+            return JSONResponse({"status": "error", "message": str(exc)}, status_code=400)
+        data = {"teamId": team_id, "userId": int(body["userId"]), "role": body["role"]}
+        return JSONResponse({"status": "success", "data": data}, status_code=201)
+
     async def add_event_type(request: Request) -> Response:
         body = await request.json()
         created = _seed_event_types(emulator, body)
@@ -376,6 +406,7 @@ def admin_routes(emulator: CalcomEmulator) -> list[Route]:
         Route("/_emulator/faults", clear_faults, methods=["DELETE"]),
         Route("/_emulator/users", add_user, methods=["POST"]),
         Route("/_emulator/event-types", add_event_type, methods=["POST"]),
+        Route("/_emulator/teams/{team_id:int}/memberships", set_team_role, methods=["POST"]),
     ]
 
 
@@ -430,6 +461,8 @@ def create_app(emulator: CalcomEmulator) -> ASGIApp:
             auth="required",
         ),
         api("/v2/webhooks", create_webhook, "POST", auth="required"),
+        api("/v2/me", get_me, "GET", auth="required"),
+        api("/v2/teams/{team_id}/memberships", list_team_memberships, "GET", auth="required"),
         *admin_routes(emulator),
     ]
     return FaultInjector(Starlette(routes=routes), emulator.faults)

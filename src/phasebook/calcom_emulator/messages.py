@@ -31,6 +31,11 @@ LENGTH_NOT_ALLOWED = (
 )
 
 
+def not_team_admin(team_id: int) -> str:
+    # Not in the reference: Cal.com's RolesGuard refuses with a 403; the wording is ours.
+    return f"RolesGuard - the user is not an admin or owner of team with id={team_id}"
+
+
 def managed_parent(event_type_id: int) -> str:
     return (
         f"Event type with id={event_type_id} is the parent managed event type that can't be "

@@ -6,7 +6,7 @@ import math
 from datetime import UTC, datetime
 from typing import Any
 
-from phasebook.calcom_emulator.state import Booking, EmulatorState, EventType, Webhook
+from phasebook.calcom_emulator.state import Booking, EmulatorState, EventType, User, Webhook
 
 
 def iso(moment: datetime) -> str:
@@ -174,4 +174,31 @@ def pagination(total: int, skip: int, take: int, returned: int) -> dict[str, Any
         "totalPages": math.ceil(total / take),
         "hasNextPage": skip + take < total,
         "hasPreviousPage": skip > 0,
+    }
+
+
+def me_output(user: User) -> dict[str, Any]:
+    """MeOutput."""
+    return {
+        "id": user.id,
+        "username": user.username,
+        "email": user.email,
+        "timeFormat": 24,
+        "defaultScheduleId": None,
+        "weekStart": "Monday",
+        "timeZone": user.time_zone,
+        "organizationId": None,
+    }
+
+
+def membership_output(membership_id: int, team_id: int, user: User, role: str) -> dict[str, Any]:
+    """TeamMembershipOutput."""
+    return {
+        "id": membership_id,
+        "userId": user.id,
+        "teamId": team_id,
+        "accepted": True,
+        "role": role,
+        "disableImpersonation": False,
+        "user": {"username": user.username, "name": user.name, "email": user.email},
     }

@@ -22,6 +22,11 @@ SchedulingType = Literal["collective", "roundRobin", "managed"]
 MINUTES_PER_DAY = 24 * 60
 
 
+TEAM_ROLES = ("MEMBER", "ADMIN", "OWNER")
+# Cal.com's RolesGuard "TEAM_ADMIN" admits both; so does `getBookings`' admin-or-owner list.
+TEAM_ADMIN_ROLES = ("ADMIN", "OWNER")
+
+
 @dataclass(frozen=True)
 class WeeklySchedule:
     """Working hours per weekday (0 = Monday) as (start minute, end minute) in `time_zone`."""
@@ -185,8 +190,8 @@ class EmulatorState:
         self.event_types: dict[int, EventType] = {}
         self.bookings: dict[str, Booking] = {}
         self.webhooks: dict[int, Webhook] = {}
-        # team id -> user ids with the ADMIN or OWNER role there.
-        self.team_admins: dict[int, set[int]] = {}
+        # team id -> {user id: role}, role one of TEAM_ROLES.
+        self.team_roles: dict[int, dict[int, str]] = {}
         self._next_id = 1000
 
     def reset(self) -> None:
@@ -195,7 +200,7 @@ class EmulatorState:
             self.event_types.clear()
             self.bookings.clear()
             self.webhooks.clear()
-            self.team_admins.clear()
+            self.team_roles.clear()
 
     def _new_id(self) -> int:
         self._next_id += 1
@@ -281,10 +286,25 @@ class EmulatorState:
             ]
             return [parent, *children]
 
-    def add_team_admin(self, team_id: int, user_id: int) -> None:
-        """Give `user_id` the ADMIN role in `team_id`: they then see the team's bookings."""
+    def set_team_role(self, team_id: int, user_id: int, role: str) -> None:
+        """Make `user_id` a MEMBER, ADMIN or OWNER of `team_id`; admins and owners see (and
+        may cancel) the bookings of the team's event types."""
+        if role not in TEAM_ROLES:
+            raise ValueError(f"role must be one of {', '.join(TEAM_ROLES)}")
         with self._lock:
-            self.team_admins.setdefault(team_id, set()).add(user_id)
+            self.team_roles.setdefault(team_id, {})[user_id] = role
+
+    def add_team_admin(self, team_id: int, user_id: int) -> None:
+        self.set_team_role(team_id, user_id, "ADMIN")
+
+    def team_memberships(self, team_id: int) -> list[tuple[User, str]]:
+        with self._lock:
+            roles = self.team_roles.get(team_id, {})
+            return [(self.users[user_id], role) for user_id, role in sorted(roles.items())]
+
+    def is_team_admin(self, team_id: int, user_id: int) -> bool:
+        with self._lock:
+            return self.team_roles.get(team_id, {}).get(user_id) in TEAM_ADMIN_ROLES
 
     def add_webhook(
         self,
@@ -360,7 +380,11 @@ class EmulatorState:
         event types of teams where the user is admin (Cal.com's `getBookings` includes
         `eventTypeIdsWhereUserIsAdminOrOwner`)."""
         with self._lock:
-            teams = {team for team, admins in self.team_admins.items() if user_id in admins}
+            teams = {
+                team
+                for team, roles in self.team_roles.items()
+                if roles.get(user_id) in TEAM_ADMIN_ROLES
+            }
             return [
                 b
                 for b in self.bookings.values()

@@ -50,6 +50,8 @@ def error_kind(error: Exception) -> str:
     """A short label for metrics and the admin (`server_error`, `host_busy`, …)."""
     if isinstance(error, SyncProblem):
         return error.kind
+    if isinstance(error, CalcomRateLimitedError) and error.local:
+        return "throttled"
     kinds: list[tuple[type[Exception], str]] = [
         (CalcomManagedEventTypeError, "managed_parent"),
         (CalcomAuthError, "auth"),
@@ -84,6 +86,11 @@ def error_message(error: Exception, company_slug: str) -> str:
         return (
             "Cal.com meldet die Stylistin/den Stylisten zu dieser Zeit als belegt "
             "(host busy): Fremdtermine in Cal.com prüfen; der Abgleich versucht es erneut."
+        )
+    if isinstance(error, CalcomRateLimitedError):
+        return (
+            "Wartet auf das Anfragelimit von Cal.com (rate limited): wird in "
+            f"{error.retry_after_seconds:.0f} s von selbst erneut versucht."
         )
     if isinstance(error, SyncProblem | CalcomNotConfigured):
         return str(error)

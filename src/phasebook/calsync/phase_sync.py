@@ -8,7 +8,9 @@ parallel and a moved phase never collides with its sibling's old booking:
    that matches the desired start, end and event type; cancel every other one of this phase.
 2. `create_missing`: if nothing was kept and the phase should be in Cal.com, create it.
    A response carrying another phase's id is rejected; a booking whose length differs from
-   the phase is cancelled again.
+   the phase is cancelled again. When Cal.com refuses the create as a duplicate or the host
+   as busy, the refusal is often our own booking from a create whose answer was lost: the
+   window is searched once more and a booking of this phase found there is adopted.
 Every fact learned on the way (kept, cancelled, gone, created) is collected in `Progress`, also
 when a later call fails, so the recorder can store it and the next attempt starts from there.
 """
@@ -20,7 +22,12 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from phasebook.calcom.client import CalcomClient
-from phasebook.calcom.errors import CalcomBadRequestError, CalcomNotFoundError
+from phasebook.calcom.errors import (
+    CalcomBadRequestError,
+    CalcomConflictError,
+    CalcomHostBusyError,
+    CalcomNotFoundError,
+)
 from phasebook.calcom.schemas import Booking, BookingFilters
 from phasebook.calsync.errors import AbandonJob, SyncProblem
 from phasebook.calsync.plan import DesiredBooking, PhaseJob, Window, phase_id_of
@@ -94,7 +101,13 @@ def create_missing(progress: Progress, client: CalcomClient, checkpoint: Checkpo
         return
     started = time.monotonic()
     try:
-        booking = client.create_booking(desired.request)
+        try:
+            booking = client.create_booking(desired.request)
+        except (CalcomConflictError, CalcomHostBusyError):
+            progress.kept = _own_booking_in_window(progress, client, desired)
+            if progress.kept is None:
+                raise  # another booking really holds the stylist: retried later
+            return
         progress.latency_ms = round((time.monotonic() - started) * 1000, 1)
         checkpoint(progress.job)
         _accept_created(progress, client, booking, desired)
@@ -104,6 +117,18 @@ def create_missing(progress: Progress, client: CalcomClient, checkpoint: Checkpo
         progress.error = error
     finally:
         progress.seconds += time.monotonic() - started
+
+
+def _own_booking_in_window(
+    progress: Progress, client: CalcomClient, desired: DesiredBooking
+) -> Booking | None:
+    """This phase's live booking at the desired time, found after Cal.com refused a create."""
+    found = None
+    for booking in _ours_in(client, desired.window, progress.job.phase_id):
+        _note(progress, booking)
+        if found is None and matches(booking, desired):
+            found = booking
+    return found
 
 
 def _live_bookings(progress: Progress, client: CalcomClient) -> list[Booking]:

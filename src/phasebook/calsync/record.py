@@ -1,7 +1,7 @@
 """Store what an attempt learned, decide what happens next, and aggregate the appointment.
 
 `record` is the one place where a phase's sync outcome is decided (`Outcome`): synced,
-retrying, gave up, or superseded by a newer change.
+retrying, throttled, gave up, or superseded by a newer change.
 Lock order matches the booking transaction (phase rows, then outbox rows), so recording and
 booking never deadlock. A worker whose lease was taken over records nothing: the new holder
 will find the same bookings through the uids and windows stored before.
@@ -19,6 +19,7 @@ from typing import Any
 from django.db import transaction
 
 from phasebook.booking.models import Appointment, AppointmentPhase, SyncStatus
+from phasebook.calcom.errors import CalcomRateLimitedError
 from phasebook.calcom.schemas import Booking
 from phasebook.calsync import metrics
 from phasebook.calsync.env import SyncEnv
@@ -32,6 +33,7 @@ logger = logging.getLogger(__name__)
 class Outcome(StrEnum):
     SYNCED = "synced"
     RETRYING = "retrying"
+    THROTTLED = "throttled"
     GAVE_UP = "gave_up"
     SUPERSEDED = "superseded"
 
@@ -176,6 +178,14 @@ def _decide_next(
         return Outcome.SYNCED
     message = error_message(error, progress.job.company_slug)
     task.error_kind, task.last_error = error_kind(error), message
+    if isinstance(error, CalcomRateLimitedError):
+        # Throttled (by our limiter before sending, or by Cal.com's 429): nothing refused
+        # the phase, so this was no attempt and the phase is on its way, not failed.
+        task.status, task.attempts = TaskStatus.PENDING, max(task.attempts - 1, 0)
+        delay = env.retry.delay_seconds(task.attempts, error, env.rng)
+        task.next_attempt_at = now + timedelta(seconds=delay)
+        phase.calcom_sync_status, phase.sync_error_message = SyncStatus.PENDING, message
+        return Outcome.THROTTLED
     phase.calcom_sync_status = SyncStatus.FAILED
     if is_retryable(error) and not env.retry.exhausted(task.attempts):
         task.status = TaskStatus.PENDING
@@ -192,12 +202,19 @@ def _decide_next(
 
 def _count(progress: Progress) -> None:
     action = progress.job.action
+    if _throttled_here(progress.error):
+        metrics.SYNC_FAILURE.labels(action, "throttled").inc()
+        return  # not an attempt: our limiter kept it back
     metrics.SYNC_ATTEMPTS.labels(action).inc()
     metrics.SYNC_SECONDS.labels(action).observe(progress.seconds)
     if progress.error is None:
         metrics.SYNC_SUCCESS.labels(action).inc()
     else:
         metrics.SYNC_FAILURE.labels(action, error_kind(progress.error)).inc()
+
+
+def _throttled_here(error: Exception | None) -> bool:
+    return isinstance(error, CalcomRateLimitedError) and error.local
 
 
 def aggregate_status(phase_statuses: Sequence[str]) -> str:
