@@ -88,6 +88,7 @@ def env(clock: FakeClock) -> SyncEnv:
         rng=random.Random(7),
         client_for=ClientPool(client_without_limiter),
         retry=RetryPolicy(max_attempts=5),
+        sleep=lambda seconds: None,
     )
 
 

@@ -105,6 +105,7 @@ def _chaos_env(clock: FakeClock, tally: Tally) -> SyncEnv:
         retry=RetryPolicy(max_attempts=10),
         max_parallel=1,
         checkpoint=maybe_die,
+        sleep=lambda seconds: None,
     )
 
 
@@ -178,9 +179,9 @@ def _converge(company: Company, env: SyncEnv, clock: FakeClock) -> int:
         except CalcomError:
             clock.advance(minutes=2)
             continue
+        assert not report.refused, report.summary()
         runs += 1
-        clean = not (report.missing or report.stale or report.orphans_cancelled)
-        if clean and not PhaseSyncTask.objects.filter(status=TaskStatus.FAILED).exists():
+        if report.is_clean and not PhaseSyncTask.objects.filter(status=TaskStatus.FAILED).exists():
             return runs
         if runs == MAX_RECONCILE_RUNS:
             break

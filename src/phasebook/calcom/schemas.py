@@ -72,6 +72,7 @@ class BookingFilters(CalcomRequest):
     before_end: datetime | None = None
     after_updated_at: datetime | None = None
     sort_start: SortOrder | None = None
+    sort_created: SortOrder | None = None
     sort_updated_at: SortOrder | None = None
     take: int | None = Field(default=None, ge=1, le=250)
     skip: int | None = Field(default=None, ge=0)

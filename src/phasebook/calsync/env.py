@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import random
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -90,6 +91,8 @@ class SyncEnv:
     # Longer than the slowest attempt (a few calls at 15 s read timeout each).
     lease: timedelta = timedelta(minutes=2)
     checkpoint: Checkpoint = no_checkpoint
+    # Between tries of a failed call that is retried at once (a page of a listing).
+    sleep: Callable[[float], None] = time.sleep
 
 
 @cache

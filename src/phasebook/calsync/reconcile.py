@@ -1,33 +1,56 @@
-"""Reconciliation: compare our live phases with Cal.com's bookings in a time window and repair.
+"""Reconciliation: find every difference between the phases we hold and the bookings Cal.com
+holds for one salon, and repair each one or say why not.
 
 Steps for one company:
-1. list every booking the company's key can see in the window (all pages);
-2. our bookings (our metadata, this company) whose phase is gone: orphans, cancelled here;
-3. our bookings that are not their phase's current booking (duplicates, old times, creates we
-   never heard back from): remembered on the phase, whose sync then cancels them;
-4. live staff-required phases without their live, matching booking: re-synced (re-created);
-5. bookings others made directly in Cal.com: busy blocks for our availability; one that
-   overlaps a live phase is drift nobody here can repair, recorded for a human;
-6. phases whose sync gave up are recorded as drift too.
-Repairs of phases go through the normal phase sync (steps 3–4), so they get its leases,
-lookups and retries; the caller (`tasks.reconcile_task`, `phasebook calcom_reconcile`)
-dispatches or runs the returned appointments.
+1. the key must be allowed to see and cancel the team's bookings (`access_problem`);
+   without that a listing shows nothing of the stylists' bookings, so nothing is touched
+   and the report names the fix;
+2. note the phases we believe synced, then list Cal.com's live bookings in the window
+   (not the cancelled ones; oldest created first, so a booking made meanwhile lands on a
+   later page), every page retried a few times, the whole listing again when its total
+   changed while paging;
+3. a phase believed synced whose booking the listing lacks is read back by uid: when that
+   booking is live and right, the listing cannot be complete and nothing is touched;
+4. our bookings whose phase is gone (orphans): cancelled here;
+5. our bookings that are not their phase's current one (duplicates, old times, creates we
+   never heard back from): remembered on the phase, whose sync then cancels or adopts them;
+6. live staff-required phases without their live, matching booking: re-synced; phases
+   that are right are left alone, phases whose sync is under way are only counted;
+7. bookings others made in Cal.com: busy blocks; one overlapping a live phase is drift a
+   person must resolve;
+8. phases whose sync gave up: re-synced when the cause may have cleared (retries ran out,
+   or the connection or an event-type map changed since), else recorded as drift naming
+   the reason; drift that no longer holds is marked resolved.
+Only the phases that differ are requested again (`request_sync`); the repairs go through
+the phase sync, with its leases, lookups and retries. The caller (`tasks.reconcile_task`,
+`phasebook calcom_reconcile`) dispatches or runs the returned appointments.
 """
 
 from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import partial
 from datetime import datetime, timedelta
+from typing import TypeVar
 
 from django.db import transaction
+from django.db.models import Max, QuerySet
 
-from phasebook.booking.models import AppointmentPhase, AppointmentStatus
+from phasebook.booking.models import AppointmentPhase, AppointmentStatus, SyncStatus
 from phasebook.calcom.client import CalcomClient
-from phasebook.calcom.errors import CalcomError
+from phasebook.calcom.connection import (
+    CalcomNotConfigured,
+    connection_for,
+    explain_calcom_error,
+    team_id_for,
+)
+from phasebook.calcom.errors import CalcomError, CalcomNotFoundError
+from phasebook.calcom.models import CalcomConnection, CalcomEventMap
 from phasebook.calcom.schemas import Booking, BookingFilters
+from phasebook.calcom.setup_check import access_problem, record_access
 from phasebook.calsync import metrics
 from phasebook.calsync.env import SyncEnv, default_env
 from phasebook.calsync.models import DriftKind, PhaseSyncTask, SyncAction, SyncDrift, TaskStatus
@@ -39,7 +62,16 @@ from phasebook.salons.models import Company, ExternalBusyBlock, Staff
 logger = logging.getLogger(__name__)
 
 PAGE_SIZE = 250
+PAGE_TRIES = 3
+LISTING_TRIES = 3
 PAST_DAYS = 1
+# Bookings may end after the last phase start the window holds.
+LISTING_OVERHANG = timedelta(days=1)
+IN_PROGRESS = (TaskStatus.PENDING, TaskStatus.RUNNING)
+# Read-backs per run when the listing lacks bookings we hold: one live booking among them
+# proves the listing incomplete; a few gone ones are ordinary repairs.
+UNLISTED_READ_BACK = 5
+T = TypeVar("T")
 
 
 @dataclass
@@ -52,20 +84,52 @@ class ReconcileReport:
     orphans_cancelled: int = 0
     external_blocks: int = 0
     drift: int = 0
+    revived: int = 0
+    in_progress: int = 0
+    # Why nothing was compared or repaired, naming the fix; empty when the run went through.
+    refused: str = ""
+    # Differences seen but not repaired in this run, each with the reason.
+    unrepaired: list[str] = field(default_factory=list)
+    phases: set[int] = field(default_factory=set)
     appointments: set[uuid.UUID] = field(default_factory=set)
 
+    @property
+    def is_clean(self) -> bool:
+        """Nothing to repair and nothing left for a person."""
+        differences = (
+            self.missing or self.stale or self.orphans_cancelled or self.revived or self.drift
+        )
+        return not (self.refused or differences or self.unrepaired)
+
     def summary(self) -> str:
-        return (
+        if self.refused:
+            return f"{self.company}: nicht abgeglichen (not reconciled): {self.refused}"
+        text = (
             f"{self.company}: {self.calcom_bookings} Cal.com-Buchungen, {self.live_phases} "
             f"Phasen; fehlend {self.missing}, überzählig {self.stale}, verwaist storniert "
             f"{self.orphans_cancelled}, Fremdtermine {self.external_blocks}, "
-            f"Abweichungen {self.drift}"
+            f"wieder versucht {self.revived}, Abweichungen {self.drift}, "
+            f"in Arbeit {self.in_progress}"
         )
+        return "; ".join([text, *self.unrepaired])
+
+
+class ListingIncomplete(Exception):
+    """Cal.com's listing lacks bookings that exist: acting on it would do harm."""
 
 
 def reconcile_all(env: SyncEnv | None = None) -> list[ReconcileReport]:
-    companies = Company.objects.filter(calcom_connection__is_enabled=True)
-    return [reconcile_company(company, env) for company in companies]
+    """Every connected salon; one salon's failure is reported and does not stop the rest."""
+    companies = Company.objects.filter(calcom_connection__is_enabled=True).order_by("pk")
+    return [_reconcile_or_report(company, env) for company in companies]
+
+
+def _reconcile_or_report(company: Company, env: SyncEnv | None) -> ReconcileReport:
+    try:
+        return reconcile_company(company, env)
+    except CalcomError as error:
+        reason = explain_calcom_error(error, connection_for(company))
+        return _refuse(ReconcileReport(company.slug), f"Cal.com-Fehler, nächster Lauf: {reason}")
 
 
 def reconcile_company_slug(company_slug: str, env: SyncEnv | None = None) -> ReconcileReport:
@@ -75,78 +139,211 @@ def reconcile_company_slug(company_slug: str, env: SyncEnv | None = None) -> Rec
 def reconcile_company(
     company: Company, env: SyncEnv | None = None, window: tuple[datetime, datetime] | None = None
 ) -> ReconcileReport:
-    """Repair what can be repaired here; returns counts and the appointments to sync."""
+    """Repair what can be repaired here; returns counts, reasons and the appointments to sync.
+
+    A Cal.com failure on the way (a page that failed three times) ends the run before it has
+    changed anything here; it raises, so a scheduled run shows up as failed and runs again.
+    """
     env = env or default_env()
     now = env.clock()
     start, end = window or (now - timedelta(days=PAST_DAYS), now + company.horizon)
     report = ReconcileReport(company.slug)
-    client = env.client_for(company)
-    bookings = [b for b in _all_bookings(client, start, end) if b.status not in DEAD_STATUSES]
+    try:
+        client = env.client_for(company)
+        refused = _retried(env, lambda: _access_refused(company, client))
+    except CalcomNotConfigured as error:
+        refused = str(error)
+    if refused:
+        return _refuse(report, refused)
+    believed = _believed_synced(company, start, end)
+    bookings = _live_listing(client, start, end + LISTING_OVERHANG, env)
+    try:
+        _check_complete(client, believed, {b.uid for b in bookings}, start, end)
+    except ListingIncomplete as error:
+        return _refuse(report, str(error))
+    _compare_and_repair(company, client, bookings, start, end, now, report, env)
+    return report
+
+
+def _refuse(report: ReconcileReport, reason: str) -> ReconcileReport:
+    report.refused = reason
+    logger.warning("reconcile %s", report.summary())
+    return report
+
+
+def _access_refused(company: Company, client: CalcomClient) -> str | None:
+    connection = CalcomConnection.objects.select_related("company").get(company=company)
+    problem = access_problem(company, client, team_id_for(connection))
+    record_access(company, problem)
+    return problem
+
+
+def _compare_and_repair(
+    company: Company,
+    client: CalcomClient,
+    bookings: list[Booking],
+    start: datetime,
+    end: datetime,
+    now: datetime,
+    report: ReconcileReport,
+    env: SyncEnv,
+) -> None:
     report.calcom_bookings = len(bookings)
     ours = [
         b for b in bookings if is_ours(b.metadata) and b.metadata.get(META_COMPANY) == company.slug
     ]
-    _cancel_orphans(client, company, ours, report)
-    _remember_strays(company, ours, report)
+    phases = _phases_by_id((phase_id_of(b.metadata) or 0 for b in ours), company)
+    _cancel_orphans(client, ours, phases, report)
+    _remember_strays(ours, phases, report)
     _resync_missing(company, ours, start, end, report)
     _mirror_external(
         company, [b for b in bookings if not is_ours(b.metadata)], start, end, report, now
     )
-    _record_given_up(company, report, now)
-    request_sync(
-        AppointmentPhase.objects.filter(appointment_id__in=report.appointments),
-        SyncAction.RECONCILE,
-        now,
+    _handle_given_up(company, report, now, env)
+    report.appointments = set(
+        request_sync(
+            AppointmentPhase.objects.filter(pk__in=report.phases), SyncAction.RECONCILE, now
+        )
     )
-    for kind in ("missing", "stale", "orphans_cancelled", "external_blocks", "drift"):
+    for kind in ("missing", "stale", "orphans_cancelled", "revived", "external_blocks", "drift"):
         metrics.RECONCILE_REPAIRS.labels(kind).inc(getattr(report, kind))
     logger.info("reconcile %s", report.summary())
-    return report
 
 
-def _all_bookings(client: CalcomClient, start: datetime, end: datetime) -> Iterable[Booking]:
+# --- the listing ---------------------------------------------------------------------------
+
+
+def _live_listing(
+    client: CalcomClient, start: datetime, end: datetime, env: SyncEnv
+) -> list[Booking]:
+    """Every live booking in the window, from a listing whose total held still while paging."""
+    for _ in range(LISTING_TRIES - 1):
+        bookings, steady = _list_once(client, start, end, env)
+        if steady:
+            return bookings
+    bookings, steady = _list_once(client, start, end, env)
+    if not steady:
+        logger.warning("reconcile: Cal.com's listing kept changing while it was read")
+    return bookings
+
+
+def _list_once(
+    client: CalcomClient, start: datetime, end: datetime, env: SyncEnv
+) -> tuple[list[Booking], bool]:
+    """(bookings, whether every page reported the same total and that many arrived)."""
+    found: dict[str, Booking] = {}
+    totals: set[int] = set()
     skip = 0
     while True:
-        filters = BookingFilters(after_start=start, before_end=end, take=PAGE_SIZE, skip=skip)
-        page = client.list_bookings(filters)
-        yield from page.bookings
+        filters = BookingFilters(
+            status=("upcoming", "past"),
+            after_start=start,
+            before_end=end,
+            sort_created="asc",
+            take=PAGE_SIZE,
+            skip=skip,
+        )
+        page = _retried(env, partial(client.list_bookings, filters))
+        totals.add(page.pagination.total_items)
+        found.update((b.uid, b) for b in page.bookings if b.status not in DEAD_STATUSES)
         if not page.pagination.has_next_page:
-            return
+            break
         skip += PAGE_SIZE
+    steady = len(totals) == 1 and page.pagination.total_items >= len(found)
+    return list(found.values()), steady
+
+
+def _retried(env: SyncEnv, call: Callable[[], T]) -> T:
+    """A read, tried again at once (after a short pause) while its failure may pass."""
+    for attempt in range(1, PAGE_TRIES):
+        try:
+            return call()
+        except CalcomError as error:
+            if not error.retryable:
+                raise
+            env.sleep(0.5 * attempt)
+    return call()
+
+
+def _believed_synced(company: Company, start: datetime, end: datetime) -> dict[int, str]:
+    """Phase id -> booking uid of the live phases whose sync finished, read before listing."""
+    phases = (
+        _live_phases(company, start, end)
+        .filter(calcom_sync_status=SyncStatus.SYNCED, sync_task__status=TaskStatus.DONE)
+        .exclude(calcom_booking_uid="")
+    )
+    return dict(phases.values_list("pk", "calcom_booking_uid"))
+
+
+def _check_complete(
+    client: CalcomClient, believed: dict[int, str], listed: set[str], start: datetime, end: datetime
+) -> None:
+    """Raise when a booking the listing lacks is there after all (read back by its uid)."""
+    unlisted = {pk: uid for pk, uid in believed.items() if uid not in listed}
+    for phase_id, uid in sorted(unlisted.items())[:UNLISTED_READ_BACK]:
+        try:
+            booking = client.get_booking(uid)
+        except CalcomNotFoundError:
+            continue
+        if booking.status not in DEAD_STATUSES and start <= booking.start < end:
+            raise ListingIncomplete(
+                f"Cal.com listet {len(listed)} Buchungen, aber nicht die bestehende Buchung "
+                f"{uid} der Phase {phase_id} (listing incomplete); nichts wurde geändert: "
+                "Rolle des API-Key-Benutzers im Team prüfen mit phasebook calcom_check"
+            )
+
+
+# --- the differences -----------------------------------------------------------------------
+
+
+def _live_phases(company: Company, start: datetime, end: datetime) -> QuerySet[AppointmentPhase]:
+    return AppointmentPhase.objects.filter(
+        appointment__company=company,
+        appointment__status=AppointmentStatus.BOOKED,
+        staff_required=True,
+        start_time__gte=start,
+        start_time__lt=end,
+    )
 
 
 def _phases_by_id(ids: Iterable[int], company: Company) -> dict[int, AppointmentPhase]:
     phases = AppointmentPhase.objects.filter(pk__in=set(ids), appointment__company=company)
-    return {phase.pk: phase for phase in phases.select_related("appointment")}
+    return {phase.pk: phase for phase in phases.select_related("appointment", "sync_task")}
 
 
 def _cancel_orphans(
-    client: CalcomClient, company: Company, ours: list[Booking], report: ReconcileReport
+    client: CalcomClient,
+    ours: list[Booking],
+    phases: dict[int, AppointmentPhase],
+    report: ReconcileReport,
 ) -> None:
     """Our bookings whose phase no longer exists at all: nobody else will cancel them."""
-    phases = _phases_by_id((phase_id_of(b.metadata) or 0 for b in ours), company)
     for booking in ours:
         if phase_id_of(booking.metadata) in phases:
             continue
         try:
             client.cancel_booking(booking.uid, CANCEL_REASON)
         except CalcomError as error:
-            logger.warning("orphan %s not cancelled yet (%s); next run", booking.uid, error)
+            report.unrepaired.append(
+                f"verwaiste Buchung {booking.uid} nicht storniert "
+                f"({type(error).__name__}); nächster Lauf"
+            )
             continue
         report.orphans_cancelled += 1
 
 
-def _remember_strays(company: Company, ours: list[Booking], report: ReconcileReport) -> None:
+def _remember_strays(
+    ours: list[Booking], phases: dict[int, AppointmentPhase], report: ReconcileReport
+) -> None:
     """Our live bookings that are not their phase's current one go into the phase's history
     as not cancelled: its sync then reads them back and cancels them (or keeps one)."""
-    phases = _phases_by_id((phase_id_of(b.metadata) or 0 for b in ours), company)
     for booking in ours:
         phase = phases.get(phase_id_of(booking.metadata) or 0)
-        if phase is None or _is_current(booking, phase):
+        if phase is None or _is_current(booking, phase) or _known(booking, phase):
             continue
         _add_to_history(phase.pk, booking)
         report.stale += 1
-        report.appointments.add(phase.appointment_id)
+        report.phases.add(phase.pk)
 
 
 def _is_current(booking: Booking, phase: AppointmentPhase) -> bool:
@@ -155,6 +352,14 @@ def _is_current(booking: Booking, phase: AppointmentPhase) -> bool:
         and phase.appointment.status == AppointmentStatus.BOOKED
         and _fits(booking, phase)
     )
+
+
+def _known(booking: Booking, phase: AppointmentPhase) -> bool:
+    """Known to the phase, whose sync is under way: it will deal with the booking itself."""
+    history = (phase.calcom_metadata or {}).get("history", [])
+    known = {phase.calcom_booking_uid, *(entry["uid"] for entry in history)}
+    task = getattr(phase, "sync_task", None)
+    return task is not None and task.status in IN_PROGRESS and booking.uid in known
 
 
 def _fits(booking: Booking, phase: AppointmentPhase) -> bool:
@@ -186,26 +391,33 @@ def _add_to_history(phase_id: int, booking: Booking) -> None:
 
 
 def _resync_missing(
-    company: Company,
-    ours: list[Booking],
-    start: datetime,
-    end: datetime,
-    report: ReconcileReport,
+    company: Company, ours: list[Booking], start: datetime, end: datetime, report: ReconcileReport
 ) -> None:
+    """Live phases without their live, matching booking; given-up ones are step 8's."""
     live = {b.uid: b for b in ours}
-    phases = AppointmentPhase.objects.filter(
-        appointment__company=company,
-        appointment__status=AppointmentStatus.BOOKED,
-        staff_required=True,
-        start_time__gte=start,
-        start_time__lt=end,
-    ).exclude(sync_task__status__in=[TaskStatus.PENDING, TaskStatus.RUNNING])
-    for phase in phases:
+    rows = _live_phases(company, start, end).values_list(
+        "pk",
+        "calcom_booking_uid",
+        "start_time",
+        "end_time",
+        "calcom_event_type_id",
+        "sync_task__status",
+    )
+    for pk, uid, phase_start, phase_end, event_type_id, task_status in rows:
         report.live_phases += 1
-        booking = live.get(phase.calcom_booking_uid)
-        if booking is None or not _fits(booking, phase):
+        if task_status in IN_PROGRESS:
+            report.in_progress += 1
+            continue
+        if task_status == TaskStatus.FAILED:
+            continue
+        booking = live.get(uid)
+        if booking is None or (booking.start, booking.end, booking.event_type_id) != (
+            phase_start,
+            phase_end,
+            event_type_id,
+        ):
             report.missing += 1
-            report.appointments.add(phase.appointment_id)
+            report.phases.add(pk)
 
 
 def _mirror_external(
@@ -223,6 +435,7 @@ def _mirror_external(
         if s.calcom_user_id is not None
     }
     seen: set[str] = set()
+    overlapping: set[str] = set()
     for booking in foreign:
         stylist = next((staff[h.id] for h in booking.hosts if h.id in staff), None)
         if stylist is None:
@@ -231,6 +444,7 @@ def _mirror_external(
         seen.add(booking.uid)
         report.external_blocks += 1
         if _overlaps_live_phase(stylist, booking):
+            overlapping.add(booking.uid)
             _record_drift(
                 company,
                 DriftKind.EXTERNAL_OVERLAP,
@@ -243,6 +457,7 @@ def _mirror_external(
     ExternalBusyBlock.objects.filter(
         staff__company=company, source="calcom", start__gte=start, start__lt=end
     ).exclude(external_id__in=seen).delete()
+    _resolve_drift(company, [DriftKind.EXTERNAL_OVERLAP], overlapping, now)
 
 
 def upsert_busy_block(stylist: Staff, uid: str, start: datetime, end: datetime) -> None:
@@ -259,13 +474,34 @@ def _overlaps_live_phase(stylist: Staff, booking: Booking) -> bool:
     ).exists()
 
 
-def _record_given_up(company: Company, report: ReconcileReport, now: datetime) -> None:
-    failed = PhaseSyncTask.objects.filter(company=company, status=TaskStatus.FAILED)
-    for task in failed:
+def _handle_given_up(
+    company: Company, report: ReconcileReport, now: datetime, env: SyncEnv
+) -> None:
+    """Revive a given-up phase whose cause may have cleared; record the others as drift."""
+    changed = _configuration_changed_at(company)
+    kept: set[str] = set()
+    for task in PhaseSyncTask.objects.filter(company=company, status=TaskStatus.FAILED):
+        ran_out = env.retry.exhausted(task.attempts)
+        if ran_out or (changed is not None and changed > task.updated_at):
+            report.phases.add(task.phase_id)
+            report.revived += 1
+            continue
         kind = DriftKind.UNMAPPED if task.error_kind == "unmapped" else DriftKind.MANUAL_REVIEW
         _record_drift(company, kind, str(task.phase_id), now, task.last_error)
+        kept.add(str(task.phase_id))
         report.drift += 1
-        report.appointments.add(task.appointment_id)
+        report.unrepaired.append(f"Phase {task.phase_id}: {task.last_error}")
+    _resolve_drift(company, [DriftKind.UNMAPPED, DriftKind.MANUAL_REVIEW], kept, now)
+
+
+def _configuration_changed_at(company: Company) -> datetime | None:
+    """When the company's connection or one of its event-type maps last changed."""
+    moments = [
+        CalcomConnection.objects.filter(company=company).aggregate(at=Max("updated_at"))["at"],
+        CalcomEventMap.objects.filter(company=company).aggregate(at=Max("updated_at"))["at"],
+    ]
+    known = [moment for moment in moments if moment is not None]
+    return max(known) if known else None
 
 
 def _record_drift(company: Company, kind: str, reference: str, now: datetime, detail: str) -> None:
@@ -276,3 +512,9 @@ def _record_drift(company: Company, kind: str, reference: str, now: datetime, de
         resolved_at=None,
         defaults={"detail": detail, "detected_at": now},
     )
+
+
+def _resolve_drift(company: Company, kinds: list[str], still_open: set[str], now: datetime) -> None:
+    SyncDrift.objects.filter(company=company, kind__in=kinds, resolved_at=None).exclude(
+        reference__in=still_open
+    ).update(resolved_at=now)

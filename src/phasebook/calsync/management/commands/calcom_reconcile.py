@@ -35,6 +35,8 @@ class Command(BaseCommand):
                 report = reconcile_company(company, env)
             except (CalcomError, CalcomNotConfigured) as error:
                 raise CommandError(f"{company.slug}: {error}") from error
+            if report.refused:
+                raise CommandError(report.summary())
             # Synchronously: this process ends afterwards, background threads would die with it.
             for appointment_id in report.appointments:
                 sync_appointment(appointment_id, env)
