@@ -13,6 +13,7 @@ from django.db import OperationalError, connection
 from django.test import Client
 
 from phasebook.calcom.models import CalcomConnection
+from phasebook.calcom.setup_check import record_access
 from phasebook.salons.models import Company
 
 pytestmark = pytest.mark.django_db
@@ -80,7 +81,12 @@ def test_readyz_counts_setup_findings_without_naming_any_company(
     assert response.json() == {
         "status": "ok",
         "database": "ok",
-        "calcom_setup": {"companies_incomplete": 2, "findings": 2 * FINDINGS_PER_SALON},
+        "calcom_setup": {
+            "companies_incomplete": 2,
+            "findings": 2 * FINDINGS_PER_SALON,
+            "companies_key_denied": 0,
+            "companies_key_unchecked": 2,
+        },
     }
     for company in connected:
         assert company.slug not in response.content.decode()
@@ -94,7 +100,12 @@ def test_companies_without_an_enabled_connection_are_not_counted(
 
     summary = probe("/readyz").json()["calcom_setup"]
 
-    assert summary == {"companies_incomplete": 1, "findings": FINDINGS_PER_SALON}
+    assert summary == {
+        "companies_incomplete": 1,
+        "findings": FINDINGS_PER_SALON,
+        "companies_key_denied": 0,
+        "companies_key_unchecked": 1,
+    }
 
 
 def test_a_company_token_adds_only_its_own_count(
@@ -105,8 +116,24 @@ def test_a_company_token_adds_only_its_own_count(
     assert response.json()["company"] == {
         "slug": "salon-a",
         "calcom_setup_findings": FINDINGS_PER_SALON,
+        "calcom_key_access": "unchecked",
     }
     assert "salon-b" not in response.content.decode()
+
+
+def test_readyz_reports_keys_that_cannot_list_their_teams_bookings_and_names_the_fix(
+    connected: list[Company], salon: SimpleNamespace
+) -> None:
+    fix = "… nur MEMBER … (API key cannot list or cancel the team's bookings): …"
+    record_access(connected[0], fix)
+    record_access(connected[1], None)
+
+    anonymous = probe("/readyz").json()["calcom_setup"]
+    own = probe("/readyz", token=salon.token).json()["company"]
+
+    assert (anonymous["companies_key_denied"], anonymous["companies_key_unchecked"]) == (1, 0)
+    assert anonymous["fix"] == "phasebook calcom_check --company SLUG names the fix for each salon"
+    assert (own["calcom_key_access"], own["calcom_key_fix"]) == ("denied", fix)
 
 
 def test_an_unknown_token_gets_the_anonymous_answer(connected: list[Company]) -> None:

@@ -5,7 +5,8 @@ only: no company names, and no per-company counts either, since a list of counts
 how many salons there are and how big each one is. Never finding texts (they name stylists),
 exception texts (database host and user) or versions. A valid company API token adds that
 company's own count, and only its own (tenants). The Cal.com figures come from the database
-alone (`offline_findings`): a probe must not wait for, or spend the rate limit of, Cal.com.
+alone (`offline_findings`, and what the last `calcom_check` or reconciliation stored about
+the key's team role): a probe must not wait for, or spend the rate limit of, Cal.com.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
+from phasebook.calcom.models import CalcomConnection
 from phasebook.calcom.setup_check import offline_findings
 from phasebook.salons.models import Company
 from phasebook.salons.tokens import bearer_token
@@ -56,7 +58,11 @@ def readyz(request: HttpRequest) -> JsonResponse:
         token = bearer_token(request)
         if token is not None:
             company = token.company
-            body["company"] = {"slug": company.slug, "calcom_setup_findings": findings(company)}
+            body["company"] = {
+                "slug": company.slug,
+                "calcom_setup_findings": findings(company),
+                **company_access(company),
+            }
     except DatabaseError as error:
         return unavailable(error)
     return JsonResponse(body)
@@ -67,14 +73,37 @@ def ping_database() -> None:
         cursor.execute("SELECT 1")
 
 
-def calcom_setup_summary() -> dict[str, int]:
+def calcom_setup_summary() -> dict[str, Any]:
     """Totals over the companies with an enabled Cal.com connection."""
-    counts = [findings(company) for company in
-              Company.objects.filter(calcom_connection__is_enabled=True)]
-    return {
+    counts = [
+        findings(company) for company in Company.objects.filter(calcom_connection__is_enabled=True)
+    ]
+    connections = CalcomConnection.objects.filter(is_enabled=True)
+    denied = connections.exclude(access_problem="").count()
+    summary: dict[str, Any] = {
         "companies_incomplete": sum(1 for count in counts if count),
         "findings": sum(counts),
+        # Keys that may not list and cancel their team's bookings: reconciliation and the
+        # recovery of lost responses cannot work for these salons.
+        "companies_key_denied": denied,
+        "companies_key_unchecked": connections.filter(access_checked_at=None).count(),
     }
+    if denied:
+        summary["fix"] = ACCESS_FIX
+    return summary
+
+
+ACCESS_FIX = "phasebook calcom_check --company SLUG names the fix for each salon"
+
+
+def company_access(company: Company) -> dict[str, str]:
+    """The company's own answer: ok, denied (with the fix) or unchecked."""
+    connection = CalcomConnection.objects.filter(company=company).first()
+    if connection is None or connection.access_checked_at is None:
+        return {"calcom_key_access": "unchecked"}
+    if connection.access_problem:
+        return {"calcom_key_access": "denied", "calcom_key_fix": connection.access_problem}
+    return {"calcom_key_access": "ok"}
 
 
 def findings(company: Company) -> int:
