@@ -252,6 +252,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = "UTC"
+# A broker that is away must not hold up a request for long (calsync.tasks.dispatch):
+# connecting gives up after 2 s instead of 4.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
+CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
 # The Cal.com sync's safety nets (celery beat): the sweeper re-dispatches outbox rows whose
 # message was lost, whose retry is due or whose worker died; reconciliation compares with
 # Cal.com itself (webhooks are best effort there, reference §12).

@@ -27,7 +27,11 @@ from tests.monitoring.scraping import sample, scrape
 @pytest.fixture
 def celery_calls(monkeypatch: pytest.MonkeyPatch) -> list[Any]:
     sent: list[Any] = []
-    monkeypatch.setattr(sync_appointment_task, "delay", sent.append)
+
+    def publish(args: tuple[Any, ...], **options: Any) -> None:
+        sent.extend(args)
+
+    monkeypatch.setattr(sync_appointment_task, "apply_async", publish)
     return sent
 
 

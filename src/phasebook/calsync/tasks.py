@@ -62,12 +62,35 @@ def _repairs(reports: list[ReconcileReport]) -> set[uuid.UUID]:
     return {appointment_id for report in reports for appointment_id in report.appointments}
 
 
+# Publishing tries twice within a fraction of a second, then gives up: the caller is a
+# request whose booking has committed, and the sweeper sends the work again anyway.
+PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
+
+
 def dispatch(task: Task, *args: Any) -> None:
-    """Run `task(*args)` in the background: on a Celery worker, or in this process."""
-    if settings.CELERY_BROKER_URL:
-        task.delay(*args)
-    else:
+    """Run `task(*args)` in the background: on a Celery worker, or in this process.
+
+    A broker that cannot take the message never fails the caller: the work is in the
+    outbox already, and the sweeper sends it once the broker is back.
+    """
+    if not settings.CELERY_BROKER_URL:
         local_runner().submit(task, *args)
+        return
+    try:
+        task.apply_async(args, retry=True, retry_policy=PUBLISH_RETRY_POLICY)
+    except Exception as error:
+        # kombu's OperationalError, a socket error or timeout from the transport, whatever
+        # the broker's client raises: logged (without the URL, which may hold a password).
+        logger.warning(
+            "calsync: %s not sent to the broker (%s); the sweeper sends it later",
+            task.name,
+            type(error).__name__,
+        )
 
 
 class LocalRunner:

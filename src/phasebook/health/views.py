@@ -1,4 +1,5 @@
-"""`GET /healthz` (is the database answering?) and `GET /readyz` (also: is Cal.com set up?).
+"""`GET /healthz` (is the database answering?) and `GET /readyz` (also: is Cal.com set up, is
+the broker there?).
 
 Both are unauthenticated, so they say as little as a probe needs. Anonymous callers get totals
 only: no company names, and no per-company counts either, since a list of counts would reveal
@@ -7,6 +8,8 @@ exception texts (database host and user) or versions. A valid company API token 
 company's own count, and only its own (tenants). The Cal.com figures come from the database
 alone (`offline_findings`, and what the last `calcom_check` or reconciliation stored about
 the key's team role): a probe must not wait for, or spend the rate limit of, Cal.com.
+The broker is reported, not fatal: while it is away bookings still commit with their sync
+work in the outbox, so taking the API out of the load balancer would only do harm.
 """
 
 from __future__ import annotations
@@ -14,11 +17,13 @@ from __future__ import annotations
 import logging
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import cache
 from django.db import DatabaseError, connection
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
+from kombu import Connection
 
 from phasebook.calcom.models import CalcomConnection
 from phasebook.calcom.setup_check import offline_findings
@@ -55,6 +60,8 @@ def readyz(request: HttpRequest) -> JsonResponse:
                 SETUP_SUMMARY_CACHE_KEY, calcom_setup_summary, SETUP_SUMMARY_SECONDS
             ),
         }
+        if settings.CELERY_BROKER_URL:
+            body["broker"] = broker_state(settings.CELERY_BROKER_URL)
         token = bearer_token(request)
         if token is not None:
             company = token.company
@@ -71,6 +78,18 @@ def readyz(request: HttpRequest) -> JsonResponse:
 def ping_database() -> None:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
+
+
+def broker_state(url: str) -> str:
+    """ "ok" when the broker accepts a connection within a second or two, else "error"."""
+    options = {"socket_connect_timeout": 1, "socket_timeout": 1}
+    try:
+        with Connection(url, connect_timeout=1, transport_options=options) as broker:
+            broker.ensure_connection(max_retries=1, interval_start=0, interval_step=0, timeout=2)
+    except Exception as error:  # kombu's OperationalError, or whatever its transport raises
+        logger.warning("Health probe: broker unavailable (%s)", type(error).__name__)
+        return "error"
+    return "ok"
 
 
 def calcom_setup_summary() -> dict[str, Any]:
