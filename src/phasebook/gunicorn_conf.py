@@ -19,12 +19,23 @@ import tempfile
 from typing import Any
 
 from phasebook.env import env_bind, env_int, env_str, format_bind
+from phasebook.telemetry.logs import logging_config
 
 _metrics_bind = env_bind("PHASEBOOK_METRICS_BIND")
 bind = [env_str("PHASEBOOK_BIND", "127.0.0.1:8000")] + (
     [format_bind(_metrics_bind)] if _metrics_bind else []
 )
 workers = env_int("PHASEBOOK_WORKERS", 2 * multiprocessing.cpu_count(), minimum=1)
+# gunicorn's own lines as JSON like the app's; no access log: phasebook logs each request
+# itself, with its request id and without the query string.
+logconfig_dict = logging_config(
+    env_str("PHASEBOOK_LOG_LEVEL", "INFO"), env_str("PHASEBOOK_LOG_FORMAT", "json")
+)
+logconfig_dict["loggers"] |= {
+    # Configured here, so dictConfig replaces the plain handler gunicorn gives it.
+    "gunicorn.error": {"level": "INFO", "handlers": ["console"], "propagate": False},
+    "gunicorn.access": {"level": "WARNING", "handlers": [], "propagate": False},
+}
 if "PROMETHEUS_MULTIPROC_DIR" not in os.environ:  # a fresh one: no counts of earlier runs
     os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="phasebook-metrics-")
 

@@ -16,6 +16,7 @@ import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
 
 from phasebook.env import env_bind, env_bool, env_int, env_list, env_str
+from phasebook.telemetry.logs import logging_config
 
 DATA_DIR = Path(env_str("PHASEBOOK_DATA_DIR", "var")).resolve()
 
@@ -58,6 +59,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First: every line logged while a request is served carries its request id.
+    "phasebook.monitoring.requests.RequestLogMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -276,24 +279,9 @@ PHASEBOOK_METRICS_BIND = env_bind("PHASEBOOK_METRICS_BIND")
 if PHASEBOOK_METRICS_BIND and PHASEBOOK_METRICS_BIND[0] not in ("0.0.0.0", "::"):  # noqa: S104
     ALLOWED_HOSTS.append(PHASEBOOK_METRICS_BIND[0])  # Prometheus scrapes it by address
 
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "filters": {"redact": {"()": "phasebook.logging.RedactSecretsFilter"}},
-    "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
-    },
-    "handlers": {
-        "console": {
-            "class": "logging.StreamHandler",
-            "formatter": "plain",
-            "filters": ["redact"],
-        },
-    },
-    "root": {"handlers": ["console"], "level": env_str("PHASEBOOK_LOG_LEVEL", "INFO")},
-    "loggers": {
-        "django.db.backends": {"level": "WARNING"},
-        "httpx": {"level": "WARNING"},
-        "httpcore": {"level": "WARNING"},
-    },
-}
+# One JSON line per event (PHASEBOOK_LOG_FORMAT=plain for a terminal), redacted on every
+# handler; Celery workers keep this configuration instead of installing their own.
+LOGGING = logging_config(
+    env_str("PHASEBOOK_LOG_LEVEL", "INFO"), env_str("PHASEBOOK_LOG_FORMAT", "json")
+)
+CELERY_WORKER_HIJACK_ROOT_LOGGER = False

@@ -20,8 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from phasebook.booking.models import Appointment, AppointmentPhase
-from phasebook.logging import RedactSecretsFilter
 from phasebook.salons.models import Customer
+from phasebook.telemetry.logs import RedactSecretsFilter
 from tests.factories import next_weekday
 
 START = next_weekday(timezone.now())

@@ -6,9 +6,11 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 
 import httpx
 from django.db import connection
@@ -30,52 +32,63 @@ def database_url_for_processes() -> str:
     return f"postgres://{user}@{settings['HOST']}:{settings['PORT'] or 5432}/{settings['NAME']}"
 
 
-@contextmanager
-def running(command: list[str], env: Mapping[str, str], ready_url: str) -> Iterator[None]:
-    """Start `command`, wait until `ready_url` answers, stop it (and its children) at the end."""
-    process = subprocess.Popen(  # noqa: S603 (our own command line)
-        command,
-        env={**os.environ, **env},
-        start_new_session=True,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    try:
-        wait_until_answers(ready_url, process)
-        yield
-    finally:
-        os.killpg(process.pid, 15)
+class Running:
+    """A started process group; what it wrote to stdout and stderr goes to a file."""
+
+    def __init__(self, command: list[str], env: Mapping[str, str]) -> None:
+        self.log_path = Path(tempfile.mkstemp(prefix="phasebook-test-", suffix=".log")[1])
+        with self.log_path.open("w") as log:
+            self.process = subprocess.Popen(  # noqa: S603 (our own command line)
+                command,
+                env={**os.environ, **env},
+                start_new_session=True,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_until_answers(self, url: str) -> None:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"{self.process.args} exited: {self.output()[-3000:]}")
+            try:
+                httpx.get(url, timeout=1.0)
+                return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise AssertionError(f"{url} did not answer within {STARTUP_SECONDS} s")
+
+    def stop(self) -> None:
+        """SIGTERM to the whole group, SIGKILL after 20 s."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, 15)
         try:
-            process.wait(timeout=20)
+            self.process.wait(timeout=20)
         except subprocess.TimeoutExpired:
-            os.killpg(process.pid, 9)
-            process.wait()
-
-
-def wait_until_answers(url: str, process: subprocess.Popen[str]) -> None:
-    deadline = time.monotonic() + STARTUP_SECONDS
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise AssertionError(f"{process.args} exited: {process.stderr.read()[-3000:]}")
-        try:
-            httpx.get(url, timeout=1.0)
-            return
-        except httpx.TransportError:
-            time.sleep(0.1)
-    raise AssertionError(f"{url} did not answer within {STARTUP_SECONDS} s")
+            os.killpg(self.process.pid, 9)
+            self.process.wait()
 
 
 @contextmanager
-def gunicorn(env: Mapping[str, str]) -> Iterator[None]:
+def running(command: list[str], env: Mapping[str, str], ready_url: str) -> Iterator[Running]:
+    """Start `command`, wait until `ready_url` answers, stop it (and its children) at the end."""
+    started = Running(command, env)
+    try:
+        started.wait_until_answers(ready_url)
+        yield started
+    finally:
+        started.stop()
+        started.log_path.unlink(missing_ok=True)
+
+
+@contextmanager
+def gunicorn(env: Mapping[str, str]) -> Iterator[Running]:
     """phasebook as production serves it: gunicorn -c python:phasebook.gunicorn_conf."""
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "-c",
-        "python:phasebook.gunicorn_conf",
-        "phasebook.wsgi",
-    ]
-    with running(command, env, f"http://{env['PHASEBOOK_BIND']}/healthz"):
-        yield
+    command = [sys.executable, "-m", "gunicorn", "-c", "python:phasebook.gunicorn_conf"]
+    with running(
+        [*command, "phasebook.wsgi"], env, f"http://{env['PHASEBOOK_BIND']}/healthz"
+    ) as started:
+        yield started

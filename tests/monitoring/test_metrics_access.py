@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import json
+
 import httpx
 import pytest
 from django.test import Client, override_settings
@@ -75,17 +77,26 @@ def test_under_gunicorn_only_the_internal_listener_and_the_token_open_metrics() 
         "PHASEBOOK_WORKERS": "1",
         "DATABASE_URL": database_url_for_processes(),
     }
-    with gunicorn(env):
+    with gunicorn(env) as server:
         anonymous = httpx.get(f"http://{public}/metrics")
         forged = httpx.get(f"http://{public}/metrics", headers={"Host": internal})
         with_token = httpx.get(
             f"http://{public}/metrics", headers={"Authorization": f"Bearer {METRICS_TOKEN}"}
         )
         on_internal = httpx.get(f"http://{internal}/metrics")
+        httpx.get(f"http://{public}/api/v1/services", headers={"X-Request-ID": "req-0000001"})
+        server.stop()  # until its last line is written
+        log = [json.loads(line) for line in server.output().splitlines()]
 
     assert (anonymous.status_code, forged.status_code) == (401, 401)
     assert (with_token.status_code, on_internal.status_code) == (200, 200)
     assert "phasebook_calcom_slot_check_seconds_count" in on_internal.text
+    # gunicorn's own lines and the app's are JSON alike, and a request's lines carry its id
+    assert "gunicorn.error" in {line["logger"] for line in log}
+    assert {line["logger"] for line in log if line.get("request_id") == "req-0000001"} == {
+        "phasebook.requests",
+        "django.request",
+    }
 
 
 @pytest.mark.parametrize(
