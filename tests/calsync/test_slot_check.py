@@ -10,11 +10,13 @@ from django.utils import timezone
 
 from phasebook.booking.errors import SlotTaken
 from phasebook.booking.models import Appointment
+from phasebook.booking.services import reschedule_appointment
 from phasebook.calcom.schemas import Slot
 from phasebook.calcom_emulator.state import NewBooking
 from phasebook.calsync.env import SyncEnv
 from phasebook.calsync.models import CalcomSyncSettings
 from phasebook.calsync.slot_check import covers
+from phasebook.calsync.sync import drain
 from tests.calsync.conftest import book
 from tests.calsync.mirror import Mirror
 from tests.factories import next_weekday
@@ -72,6 +74,38 @@ def test_an_unreachable_cal_com_does_not_stop_bookings(
     checking.emulator.inject_fault("server_error", count=None, path_prefix="/v2/slots")
 
     assert book(salon, service=salon.cut).pk is not None
+
+
+def test_a_reschedule_is_refused_when_cal_com_has_the_stylist_busy_at_the_new_time(
+    salon: SimpleNamespace, checking: Mirror
+) -> None:
+    appointment = book(salon)
+    later = appointment.start + timedelta(days=1)
+    # The new wash (B) starts 60 minutes in, at 11:00 the next day.
+    _block_in_calcom(checking, checking.hosts[str(salon.anna.pk)],
+                     later + timedelta(minutes=60), minutes=20)
+
+    with pytest.raises(SlotTaken, match=r"Cal\.com meldet diese Zeit als belegt"):
+        reschedule_appointment(salon.company, appointment.pk, later)
+
+    appointment.refresh_from_db()
+    assert appointment.start == later - timedelta(days=1)
+
+
+def test_a_reschedule_over_its_own_cal_com_bookings_is_not_refused(
+    salon: SimpleNamespace, checking: Mirror, env: SyncEnv
+) -> None:
+    appointment = book(salon)
+    drain(env)
+    assert len(checking.live_bookings()) == 4
+    later = appointment.start + timedelta(minutes=30)  # each new phase overlaps an old one
+
+    moved = reschedule_appointment(salon.company, appointment.pk, later)
+    drain(env)
+
+    assert moved.start == later
+    assert sorted(b.start for b in checking.live_bookings()) == sorted(
+        phase.start_time for phase in moved.phases.filter(staff_required=True))
 
 
 def test_free_slots_cover_a_phase_that_is_off_their_grid() -> None:

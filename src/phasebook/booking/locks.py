@@ -1,25 +1,34 @@
-"""Locks and hold expiry for the write path, in one place.
+"""Every row and advisory lock of the write path and the sync, and the one order they are
+taken in; also hold expiry, which the write path does under these locks.
 
-Lock order, everywhere: the changed appointment's row (`FOR UPDATE OF self`) first, then
-one stylist's day. A booking that tries several stylists tries each in a transaction of
-its own (a savepoint, if the caller has one open) and ends it, releasing the lock,
-before it tries the next, so no transaction ever waits for a stylist while holding
-another. On SQLite these locks are no-ops: the IMMEDIATE transaction holds the database's
-write lock.
+Lock order, everywhere:
+1. the changed appointment's row (`appointments_for_update`);
+2. one stylist's day (`lock_stylist_day`);
+3. the appointment's phase rows (`phases_for_update`);
+4. their sync outbox rows (`outbox_rows_for_update`).
+A transaction may leave a step out but never takes one out of order, so a booking, a
+reschedule, a sync recording and a reconciliation of the same appointment queue up instead
+of deadlocking. A booking that tries several stylists tries each in a transaction of its
+own (a savepoint, if the caller has one open) and ends it, releasing the lock, before it
+tries the next, so no transaction ever waits for a stylist while holding another. On SQLite
+these locks are no-ops: the IMMEDIATE transaction holds the database's write lock.
 """
 
 from __future__ import annotations
 
 from collections.abc import Collection
 from datetime import date
+from typing import TypeVar
 from uuid import UUID
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from phasebook.booking.models import Appointment, AppointmentPhase, AppointmentStatus
 from phasebook.salons.models import Staff
+
+RowT = TypeVar("RowT", bound=Model)
 
 
 def appointments_for_update() -> QuerySet[Appointment]:
@@ -30,6 +39,18 @@ def appointments_for_update() -> QuerySet[Appointment]:
     key takes a share lock) would wait for it, out of lock order.
     """
     return Appointment.objects.select_for_update(of=("self",))
+
+
+def phases_for_update() -> QuerySet[AppointmentPhase]:
+    """Phases whose rows a query locks until the transaction ends."""
+    return AppointmentPhase.objects.select_for_update(of=("self",))
+
+
+def outbox_rows_for_update(rows: QuerySet[RowT], *, skip_locked: bool = False) -> QuerySet[RowT]:
+    """The sync outbox's `rows` (calsync's model, passed in: booking does not know it), last
+    in the lock order. With `skip_locked`, rows another worker holds are left out instead of
+    waited for (SQLite has no row locks and ignores both)."""
+    return rows.select_for_update(skip_locked=skip_locked, of=("self",))
 
 
 def lock_stylist_day(stylist: Staff, day: date) -> None:

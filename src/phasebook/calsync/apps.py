@@ -9,7 +9,7 @@ class CalsyncConfig(AppConfig):
 
     def ready(self) -> None:
         # Imported here because Django loads the models only after the app configs.
-        from phasebook.booking.services import PRE_BOOKING_CHECKS
+        from phasebook.booking.placement import PRE_BOOKING_CHECKS
         from phasebook.booking.signals import appointment_changed
         from phasebook.calsync.receivers import record_change
         from phasebook.calsync.slot_check import calcom_slot_check

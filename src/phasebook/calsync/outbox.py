@@ -11,10 +11,11 @@ from __future__ import annotations
 import uuid
 from datetime import datetime
 
-from django.db import connection, transaction
+from django.db import transaction
 from django.db.models import Case, F, Min, Q, QuerySet, Value, When
 from django.utils import timezone
 
+from phasebook.booking import locks
 from phasebook.booking.models import Appointment, AppointmentPhase, SyncStatus
 from phasebook.calsync.env import SyncEnv
 from phasebook.calsync.models import PhaseSyncTask, TaskStatus
@@ -88,12 +89,16 @@ def lease_jobs(appointment_id: uuid.UUID, env: SyncEnv) -> list[PhaseJob]:
     now = env.clock()
     with transaction.atomic():
         due = PhaseSyncTask.objects.filter(is_due(now), appointment_id=appointment_id)
-        tasks = _lock_skipping_locked(
-            due.select_related(
-                "phase__staff",
-                "appointment__company",
-                "appointment__customer",
-                "appointment__service",
+        # Rows another worker is leasing right now are skipped, not waited for.
+        tasks = list(
+            locks.outbox_rows_for_update(
+                due.select_related(
+                    "phase__staff",
+                    "appointment__company",
+                    "appointment__customer",
+                    "appointment__service",
+                ),
+                skip_locked=True,
             )
         )
         if not tasks:
@@ -126,13 +131,3 @@ def _lease(task: PhaseSyncTask, now: datetime, env: SyncEnv, context: LeaseConte
         if window not in task.open_creates:
             task.open_creates = [*task.open_creates, window]
     return job
-
-
-def _lock_skipping_locked(tasks: QuerySet[PhaseSyncTask]) -> list[PhaseSyncTask]:
-    """Rows another worker is leasing right now are skipped, not waited for (PostgreSQL).
-
-    SQLite has no row locks; its IMMEDIATE transactions serialize the lease instead.
-    """
-    if connection.features.has_select_for_update_skip_locked:
-        return list(tasks.select_for_update(skip_locked=True, of=("self",)))
-    return list(tasks)

@@ -39,6 +39,7 @@ from typing import TypeVar
 from django.db import transaction
 from django.db.models import Max, QuerySet
 
+from phasebook.booking import locks
 from phasebook.booking.models import AppointmentPhase, AppointmentStatus, SyncStatus
 from phasebook.calcom.client import CalcomClient
 from phasebook.calcom.connection import (
@@ -372,7 +373,7 @@ def _fits(booking: Booking, phase: AppointmentPhase) -> bool:
 
 def _add_to_history(phase_id: int, booking: Booking) -> None:
     with transaction.atomic():
-        phase = AppointmentPhase.objects.select_for_update().get(pk=phase_id)
+        phase = locks.phases_for_update().get(pk=phase_id)
         metadata = dict(phase.calcom_metadata or {})
         history = [e for e in metadata.get("history", []) if e["uid"] != booking.uid]
         history.append(

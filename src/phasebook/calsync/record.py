@@ -2,9 +2,9 @@
 
 `record` is the one place where a phase's sync outcome is decided (`Outcome`): synced,
 retrying, throttled, gave up, or superseded by a newer change.
-Lock order matches the booking transaction (phase rows, then outbox rows), so recording and
-booking never deadlock. A worker whose lease was taken over records nothing: the new holder
-will find the same bookings through the uids and windows stored before.
+It locks in the order of booking/locks.py, so recording and booking never deadlock. A worker
+whose lease was taken over records nothing: the new holder will find the same bookings
+through the uids and windows stored before.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from typing import Any
 
 from django.db import transaction
 
+from phasebook.booking import locks
 from phasebook.booking.models import Appointment, AppointmentPhase, SyncStatus
 from phasebook.calcom.errors import CalcomRateLimitedError
 from phasebook.calcom.schemas import Booking
@@ -50,11 +51,9 @@ def record_all(appointment_id: uuid.UUID, progresses: Sequence[Progress], env: S
         if progress.abandoned:
             logger.warning("phase %s: attempt abandoned before recording", progress.job.phase_id)
     with transaction.atomic():
-        list(Appointment.objects.select_for_update().filter(pk=appointment_id).values("pk"))
-        phases = AppointmentPhase.objects.select_for_update().in_bulk(
-            [progress.job.phase_id for progress in recorded]
-        )
-        tasks = PhaseSyncTask.objects.select_for_update().in_bulk(
+        list(locks.appointments_for_update().filter(pk=appointment_id).values("pk"))
+        phases = locks.phases_for_update().in_bulk([progress.job.phase_id for progress in recorded])
+        tasks = locks.outbox_rows_for_update(PhaseSyncTask.objects.all()).in_bulk(
             [progress.job.task_id for progress in recorded]
         )
         for progress in recorded:

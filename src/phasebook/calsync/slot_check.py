@@ -7,6 +7,11 @@ a slot starting exactly here" but "do Cal.com's free slots cover the phase", whi
 grid and is never more permissive. When Cal.com cannot be asked, the booking goes ahead: our
 database stays the source of truth and reconciliation catches up, so an outage at Cal.com must
 not stop a salon from booking.
+
+A reschedule's own phases are still booked in Cal.com at their old times, and Cal.com counts
+them as busy. A new phase that overlaps one of them (same stylist) is therefore not asked
+about: the sync cancels the old bookings before it creates the new ones, and refusing a move
+for a conflict with itself would be wrong, so it goes ahead as when Cal.com cannot be asked.
 """
 
 from __future__ import annotations
@@ -15,10 +20,12 @@ import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
+from uuid import UUID
 
 from django.utils.translation import gettext_noop
 
 from phasebook.booking.errors import SlotTaken
+from phasebook.booking.models import Appointment
 from phasebook.calcom.connection import CalcomNotConfigured
 from phasebook.calcom.errors import CalcomError
 from phasebook.calcom.models import CalcomEventMap
@@ -27,6 +34,7 @@ from phasebook.calsync import metrics
 from phasebook.calsync.env import SyncEnv, default_env
 from phasebook.calsync.switches import switches
 from phasebook.salons.models import Company, Service, Staff
+from phasebook.scheduling.intervals import Interval
 from phasebook.scheduling.phases import PlannedPhase, plan_phases
 
 logger = logging.getLogger(__name__)
@@ -40,14 +48,16 @@ def calcom_slot_check(
     service: Service,
     candidates: list[Staff],
     start: datetime,
+    moving: Appointment | None = None,
     env: SyncEnv | None = None,
 ) -> list[Staff]:
-    """The candidates Cal.com agrees with; SlotTaken (German) when it agrees with none."""
+    """The candidates Cal.com agrees with; SlotTaken (German) when it agrees with none.
+    `moving`: the appointment being rescheduled, if any."""
     if not candidates or not switches(company.pk).slot_check:
         return candidates
     started = time.monotonic()
     try:
-        agreeing = _agreeing(company, service, candidates, start, env or default_env())
+        agreeing = _agreeing(company, service, candidates, start, moving, env or default_env())
     except (CalcomError, CalcomNotConfigured) as error:
         logger.warning("Cal.com slot check skipped for %s: %s", company.slug, type(error).__name__)
         return candidates
@@ -66,7 +76,12 @@ def calcom_slot_check(
 
 
 def _agreeing(
-    company: Company, service: Service, candidates: list[Staff], start: datetime, env: SyncEnv
+    company: Company,
+    service: Service,
+    candidates: list[Staff],
+    start: datetime,
+    moving: Appointment | None,
+    env: SyncEnv,
 ) -> list[Staff]:
     phases = [p for p in plan_phases(service.segment_list, start) if p.staff_required]
     maps = {
@@ -75,11 +90,15 @@ def _agreeing(
             service=service, staff__in=candidates
         ).values_list("staff_id", "segment_key", "event_type_id")
     }
+    own = _own_bookings(moving)
     checks: list[Check] = [
         (stylist, phase, maps.get((stylist.pk, phase.key)))
         for stylist in candidates
         for phase in phases
+        if not any(phase.interval.overlaps(busy) for busy in own.get(stylist.pk, ()))
     ]
+    if not checks:
+        return candidates
     client = env.client_for(company)
 
     def is_free(check: Check) -> bool:
@@ -96,6 +115,16 @@ def _agreeing(
         answers = list(pool.map(is_free, checks))
     refused = {check[0].pk for check, free in zip(checks, answers, strict=True) if not free}
     return [stylist for stylist in candidates if stylist.pk not in refused]
+
+
+def _own_bookings(moving: Appointment | None) -> dict[UUID, list[Interval]]:
+    """Where the moved appointment's staff-required phases are booked now, per stylist."""
+    if moving is None:
+        return {}
+    own: dict[UUID, list[Interval]] = {}
+    for phase in moving.phases.filter(staff_required=True):
+        own.setdefault(phase.staff_id, []).append(phase.interval)
+    return own
 
 
 def covers(slots: list[Slot], start: datetime, end: datetime) -> bool:

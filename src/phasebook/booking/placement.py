@@ -1,0 +1,295 @@
+"""The booking path: the one place where a start is taken, for a booking, a hold, a hold
+confirmed anew and a reschedule alike.
+
+`take_start`:
+1. runs the pre-booking checks (before any transaction: they may ask Cal.com);
+2. tries the candidate stylists in order, each try a transaction of its own that
+   a. locks the moved appointment's row, if a reschedule, and the stylist's day
+      (in that order, everywhere: see `locks.py`),
+   b. re-runs the availability predicate against the current state,
+   c. retires the run-out holds in the way, and
+   d. writes: the new appointment with exactly its phases, or the moved phases;
+3. explains a refusal (SlotTaken with alternatives, or NotBookable), and turns a race that
+   only the PostgreSQL exclusion constraints caught (IntegrityError) into SlotTaken too.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import NoReturn
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext_noop
+
+from phasebook.booking import locks
+from phasebook.booking.access import access_appointment
+from phasebook.booking.availability import nearest_slots, policy_around, verdict_for
+from phasebook.booking.customers import CustomerDetails, find_or_create_customer
+from phasebook.booking.errors import InvalidState, NotBookable, SlotTaken
+from phasebook.booking.models import Appointment, AppointmentPhase, AppointmentStatus
+from phasebook.booking.rendering import Explained, SlotOut, render_slot
+from phasebook.booking.signals import appointment_changed
+from phasebook.salons.models import Company, Customer, Service, Staff
+from phasebook.scheduling.availability import Rule, Verdict
+from phasebook.scheduling.explain import describe
+from phasebook.scheduling.intervals import Interval
+from phasebook.scheduling.phases import PlannedPhase
+
+# Conflicts that another booking caused, and that another time may not have.
+_TAKEN_RULES = {Rule.STAFF_BUSY, Rule.CUSTOMER_BUSY, Rule.EXTERNAL_BUSY}
+
+PreBookingCheck = Callable[
+    [Company, Service, list[Staff], datetime, Appointment | None], list[Staff]
+]
+# Checks that run BEFORE the booking transaction opens, because they may ask another system
+# (e.g. Cal.com's slots). Other apps register here, so booking does not depend on them. A
+# check gets the company, service, candidate stylists, start and the appointment being
+# moved (None for a new one, whose own bookings elsewhere are no conflict), and returns the
+# candidates it agrees with or raises a BookingError.
+PRE_BOOKING_CHECKS: list[PreBookingCheck] = []
+
+
+@dataclass(frozen=True)
+class NewAppointment:
+    """What a booking or hold creates once a stylist can take its start."""
+
+    details: CustomerDetails
+    status: str
+    source: str
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A start being taken for a service, as every try sees it."""
+
+    company: Company
+    service: Service
+    start: datetime
+    now: datetime
+    customer: Customer | None  # the existing customer, if there is one
+    target: NewAppointment | Appointment  # create this, or move that appointment's phases
+
+    @property
+    def moving(self) -> Appointment | None:
+        return self.target if isinstance(self.target, Appointment) else None
+
+
+def take_start(placement: Placement, candidates: list[Staff]) -> Appointment:
+    """Create or move the appointment with the first candidate who can take the start."""
+    for check in PRE_BOOKING_CHECKS:
+        candidates = check(
+            placement.company, placement.service, candidates, placement.start, placement.moving
+        )
+    try:
+        return _place(placement, candidates)
+    except IntegrityError as error:
+        # The exclusion constraints caught a concurrent booking between our check and
+        # our write: the same answer as a taken slot, computed after the rollback.
+        raise SlotTaken(
+            gettext_noop("Dieser Termin wurde soeben vergeben."),
+            alternatives=_alternatives(placement, candidates),
+        ) from error
+
+
+def _place(placement: Placement, candidates: list[Staff]) -> Appointment:
+    """Try the candidates in order; raise the refusal when none can take the start.
+
+    Each try locks the stylist's day and runs the predicate under the lock before it
+    writes: bookings of one stylist on one day queue up instead of racing into the exclusion
+    constraint (whose checks can deadlock when many overlapping rows arrive at once). A
+    refused try has written nothing and ends, which releases its lock, so no transaction ever
+    holds two stylist locks. For "any stylist" the least busy of the day comes first, which
+    spreads the work; if the first fails, one unlocked look at the others says which of them
+    are worth a try.
+    """
+    remaining = list(candidates)
+    looked = False
+    verdict: Verdict | None = None
+    while remaining:
+        tried = _try_stylist(placement, remaining.pop(0))
+        if isinstance(tried, Appointment):
+            return tried
+        verdict = tried
+        if verdict.salon_conflicts:
+            break  # closed, too soon, the customer is busy...: true for every stylist
+        if remaining and not looked:
+            # The favourite could not take it: one unlocked look says who else may.
+            look = _verdict(placement, remaining)
+            bookable = set(look.bookable_staff)
+            remaining = [member for member in remaining if str(member.id) in bookable]
+            looked = True
+    if verdict is None or (len(candidates) > 1 and not verdict.salon_conflicts):
+        # Explain with every candidate, as they are now: the caller asked for any of them.
+        verdict = _verdict(placement, candidates)
+    _refuse(placement, verdict, candidates)
+
+
+def _verdict(placement: Placement, staff: list[Staff]) -> Verdict:
+    verdict, _ = verdict_for(
+        placement.company,
+        placement.service,
+        placement.start,
+        staff,
+        placement.now,
+        placement.customer,
+        exclude=placement.moving,
+    )
+    return verdict
+
+
+def _try_stylist(placement: Placement, stylist: Staff) -> Appointment | Verdict:
+    """Write with `stylist` if the predicate allows it under the locks; else the verdict
+    against her."""
+    company, start, target = placement.company, placement.start, placement.target
+    savepoint = transaction.get_connection().in_atomic_block  # the caller has a transaction
+    with transaction.atomic():
+        if isinstance(target, Appointment):
+            target = _lock_moved(company, target)
+        locks.lock_stylist_day(stylist, start.astimezone(company.zone).date())
+        verdict, situation = verdict_for(
+            company,
+            placement.service,
+            start,
+            [stylist],
+            placement.now,
+            placement.customer,
+            exclude=placement.moving,
+        )
+        if not verdict.possible:
+            # A refused try has written nothing; ending it releases the lock. A savepoint
+            # lets go of it only when rolled back. A transaction does when it commits too,
+            # which keeps the connection's prepared statements: psycopg discards them all
+            # on every rollback (see DATABASES in settings).
+            transaction.set_rollback(savepoint)
+            return verdict
+        locks.retire_expired_holds(situation.expired_holds)
+        if isinstance(target, Appointment):
+            return _move(target, stylist, verdict.phases)
+        return _create(placement, target, stylist, verdict.phases)
+
+
+def _lock_moved(company: Company, appointment: Appointment) -> Appointment:
+    """The moved appointment as it is now, its row locked: first in the lock order."""
+    locked = access_appointment(company, appointment.pk, lock=True)
+    check_movable(locked)  # it may have been cancelled since the caller looked
+    return locked
+
+
+def check_movable(appointment: Appointment) -> None:
+    if not appointment.is_live:
+        raise InvalidState(
+            gettext_noop("Ein stornierter oder abgelaufener Termin kann nicht verschoben werden."),
+            status=appointment.status,
+        )
+
+
+def _create(
+    placement: Placement, new: NewAppointment, stylist: Staff, phases: tuple[PlannedPhase, ...]
+) -> Appointment:
+    # A new customer is created only in the try that writes.
+    customer = placement.customer or find_or_create_customer(placement.company, new.details)
+    appointment = Appointment.objects.create(
+        company=placement.company,
+        customer=customer,
+        service=placement.service,
+        staff=stylist,
+        start=phases[0].interval.start,
+        end=phases[-1].interval.end,
+        status=new.status,
+        is_live=True,
+        source=new.source,
+        hold_expires_at=(
+            placement.now + timedelta(seconds=settings.PHASEBOOK_HOLD_TTL_SECONDS)
+            if new.status == AppointmentStatus.HELD
+            else None
+        ),
+    )
+    AppointmentPhase.objects.bulk_create(_phase_rows(appointment, phases))
+    if new.status == AppointmentStatus.BOOKED:
+        appointment_changed.send(Appointment, appointment=appointment, change="booked")
+    return appointment
+
+
+def _phase_rows(
+    appointment: Appointment, phases: tuple[PlannedPhase, ...]
+) -> list[AppointmentPhase]:
+    return [
+        AppointmentPhase(
+            appointment=appointment,
+            staff=appointment.staff,
+            segment_key=phase.key,
+            segment_name=phase.segment.name,
+            start_time=phase.interval.start,
+            end_time=phase.interval.end,
+            duration_minutes=phase.segment.duration_minutes,
+            staff_required=phase.staff_required,
+            sequence_order=phase.sequence_order,
+            blocks_staff=phase.staff_required,
+        )
+        for phase in phases
+    ]
+
+
+def _move(
+    appointment: Appointment, stylist: Staff, phases: tuple[PlannedPhase, ...]
+) -> Appointment:
+    """Every phase to its new time and stylist, keeping its identity (and Cal.com ids)."""
+    rows = {phase.sequence_order: phase for phase in appointment.phases.all()}
+    # Release first: moved phases may overlap their own old times, and the exclusion
+    # constraint checks each row as it is written.
+    appointment.phases.update(blocks_staff=False)
+    for planned in phases:
+        row = rows[planned.sequence_order]
+        row.staff = stylist
+        row.start_time, row.end_time = planned.interval.start, planned.interval.end
+        row.blocks_staff = planned.staff_required
+    AppointmentPhase.objects.bulk_update(
+        rows.values(), ["staff", "start_time", "end_time", "blocks_staff", "updated_at"]
+    )
+    appointment.staff = stylist
+    appointment.start, appointment.end = phases[0].interval.start, phases[-1].interval.end
+    appointment.save(update_fields=["staff", "start", "end", "updated_at"])
+    if appointment.status == AppointmentStatus.BOOKED:
+        appointment_changed.send(Appointment, appointment=appointment, change="rescheduled")
+    return appointment
+
+
+def _alternatives(placement: Placement, staff: list[Staff]) -> list[SlotOut]:
+    company = placement.company
+    names = {str(member.id): member.name for member in staff}
+    slots = nearest_slots(
+        company,
+        placement.service,
+        placement.start,
+        staff,
+        placement.now,
+        placement.customer,
+        placement.moving,
+    )
+    return [render_slot(slot, company.zone, names) for slot in slots]
+
+
+def _refuse(placement: Placement, verdict: Verdict, staff: list[Staff]) -> NoReturn:
+    """Raise the error that explains why no stylist in `staff` can take this start."""
+    policy = policy_around(placement.company, Interval(placement.start, placement.start))
+    explained = Explained(verdict, policy, {str(member.id): member.name for member in staff})
+    all_conflicts = explained.all_conflicts()
+    if not all_conflicts:
+        raise NotBookable(gettext_noop("Für diese Leistung ist niemand eingeplant."))
+    blocking = [conflict for conflict in all_conflicts if conflict.rule not in _TAKEN_RULES]
+    only_taken = not verdict.salon_conflicts and any(
+        all(conflict.rule in _TAKEN_RULES for conflict in conflicts)
+        for conflicts in verdict.staff_conflicts.values()
+    )
+    if only_taken or not blocking:
+        raise SlotTaken(
+            gettext_noop("Dieser Termin ist leider schon vergeben."),
+            alternatives=_alternatives(placement, staff),
+            explained=explained,
+        )
+    raise NotBookable(
+        describe(blocking[0], verdict, policy, explained.staff_names), explained=explained
+    )
