@@ -36,6 +36,8 @@ SECRET_KEY = env_str("PHASEBOOK_SECRET_KEY") or _local_secret_key()
 ALLOWED_HOSTS = env_list("PHASEBOOK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [
+    # First: its templates refine unfold's and the admin's (app templates are found in order).
+    "phasebook.portal",
     "unfold",
     "django.contrib.admin",
     "django.contrib.auth",
@@ -68,6 +70,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "phasebook.portal.middleware.SalonTimeZoneMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -132,7 +135,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # committed, so running phasebook needs no gettext tools.
 LANGUAGE_CODE = "de"
 LANGUAGES = [("de", "Deutsch"), ("en", "English")]
-LOCALE_PATHS = [Path(__file__).resolve().parent / "locale"]
+LOCALE_PATHS = [
+    Path(__file__).resolve().parent / "locale",
+    # German for the admin theme's own English texts (unfold ships no German catalog).
+    Path(__file__).resolve().parent / "portal" / "theme_locale",
+]
+# The zone of stored instants and of code without a salon; every request of a signed-in
+# salon user reads times in the salon's zone (portal.middleware.SalonTimeZoneMiddleware).
 TIME_ZONE = "UTC"
 USE_I18N = True
 USE_TZ = True
@@ -144,6 +153,23 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
 }
 WHITENOISE_USE_FINDERS = True
+
+# The admin is the salon portal (phasebook.portal.site): the salon's name in the header,
+# the zone of its times below it, a sidebar in the salon's words.
+UNFOLD = {
+    "SITE_TITLE": "phasebook",
+    "SITE_HEADER": "phasebook.portal.site.site_header",
+    "SITE_SUBHEADER": "phasebook.portal.site.site_subheader",
+    "SITE_SYMBOL": "content_cut",
+    "STYLES": ["phasebook.portal.site.stylesheets"],
+    "SHOW_HISTORY": True,
+    "SHOW_VIEW_ON_SITE": False,
+    "SIDEBAR": {
+        "show_search": False,
+        "show_all_applications": False,
+        "navigation": "phasebook.portal.site.sidebar",
+    },
+}
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

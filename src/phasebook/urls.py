@@ -8,6 +8,8 @@ from phasebook.calsync import views as calsync_views
 from phasebook.monitoring import views as monitoring_views
 
 urlpatterns = [
+    # The portal's pages first: its start page answers /admin/ (the Terminbuch for salons).
+    path("admin/", include("phasebook.portal.urls")),
     path("admin/", admin.site.urls),
     path("api/v1/", api_v1.urls),
     path("", include("phasebook.health.urls")),

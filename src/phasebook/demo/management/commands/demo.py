@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from datetime import date
 from typing import Any
 
 import uvicorn
@@ -14,6 +15,7 @@ from django.core.management.base import BaseCommand, CommandParser
 
 from phasebook.calcom_emulator import start_in_thread
 from phasebook.demo.calcom import DemoCalcom, connect_demo_calcom
+from phasebook.demo.portal import book_demo_day, ensure_salon_user
 from phasebook.demo.salon import issue_demo_token, load_demo_salon
 
 HOST = "127.0.0.1"
@@ -32,22 +34,32 @@ class Command(BaseCommand):
         company = load_demo_salon()
         token = issue_demo_token(company, os.environ.get("PHASEBOOK_DEMO_TOKEN"))
         password = ensure_demo_admin()
+        ensure_salon_user(company, password)
         running = start_in_thread(host=HOST, port=calcom_port)
         try:
             calcom = connect_demo_calcom(
                 company, running.emulator, running.url, os.environ.get("PHASEBOOK_DEMO_CALCOM_KEY")
             )
-            self.serve(company.name, port, token, password, calcom)
+            booked_day = book_demo_day(company)
+            self.serve(company.name, port, token, password, calcom, booked_day)
         finally:
             running.stop()
 
     def serve(
-        self, name: str, port: int, token: str, password: str, calcom: DemoCalcom
+        self,
+        name: str,
+        port: int,
+        token: str,
+        password: str,
+        calcom: DemoCalcom,
+        booked_day: date,
     ) -> None:
         base = f"http://{HOST}:{port}"
         self.stdout.write(
             f"\nphasebook demo — {name}\n"
-            f"  Admin:     {base}/admin/   (login: admin / {password})\n"
+            f"  Portal:    {base}/admin/   (salon: salon / {password}, everything: admin / "
+            f"{password})\n"
+            f"  Terminbuch with demo bookings: {base}/admin/terminbuch/?date={booked_day}\n"
             f"  API:       {base}/api/v1/   (docs: {base}/api/v1/docs)\n"
             f"  API token: {token}\n"
             f"  Try:       curl -H 'Authorization: Bearer {token}' {base}/api/v1/services\n"

@@ -1,0 +1,96 @@
+"""Every admin page reads German by default: a page is rendered for each registered model
+(list, add form, an object's page, its history) and for each portal page, and none may show
+a known English UI text or the framework's name. A model that joins the admin is covered
+without editing this test."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import timedelta
+from types import SimpleNamespace
+
+import pytest
+from django.contrib import admin
+from django.contrib.auth.models import User
+from django.test import Client, RequestFactory
+from django.urls import reverse
+from django.utils import translation
+
+from phasebook.calsync.models import CalcomSyncSettings
+from phasebook.salons.models import Absence, ExternalBusyBlock
+from tests.portal.conftest import a_wednesday, book, salon_user
+
+# Texts that leaked into the German UI before (issue 13) and their kin; whole words only.
+ENGLISH = [
+    "Django", "Type to search", "Filters", "Apply Filters", "Reset filters", "No results found",
+    "Company", "Staff", "Booking", "Salons and their catalogue", "Cal.com connection",
+    "Cal.com sync", "Save", "Delete", "Cancel", "Add", "Change", "History", "Search",
+    "Show counts", "Hide counts", "Select all rows", "More actions", "Run", "Next", "Previous",
+    "Welcome", "Log out", "Dark", "Light", "Yes", "No", "True", "False", "Unknown", "Select",
+    "Löschen Termin", "Löschen Phase",
+]
+WORDS = re.compile("|".join(rf"(?<![\w-]){re.escape(text)}(?![\w-])" for text in ENGLISH))
+SCRIPT = re.compile(r"<script\b.*?</script>|<style\b.*?</style>", re.S)
+ATTRIBUTE_VALUES_THAT_ARE_CODE = re.compile(
+    r'\s(?:class|x-[\w.:-]+|@[\w.:-]+|:[\w.-]+|id|name|for|href|src|data-[\w-]+|style|type)="[^"]*"'
+)
+
+
+def visible_english(html: str) -> list[str]:
+    """Known English texts among what a person reads (text and labelling attributes)."""
+    text = ATTRIBUTE_VALUES_THAT_ARE_CODE.sub(" ", SCRIPT.sub(" ", html))
+    return sorted(set(WORDS.findall(text)))
+
+
+@pytest.fixture
+def furnished(salon: SimpleNamespace) -> SimpleNamespace:
+    """A salon with a row in every model a salon works with, so every page has an object."""
+    start = a_wednesday(10)
+    book(salon.company, salon.colour, salon.anna, start, "Maria Berger")
+    Absence.objects.create(staff=salon.ben, start=start, end=start + timedelta(hours=2))
+    ExternalBusyBlock.objects.create(staff=salon.ben, start=start + timedelta(hours=3),
+                                     end=start + timedelta(hours=4), external_id="uid-1")
+    CalcomSyncSettings.objects.create(company=salon.company)
+    return salon
+
+
+def admin_pages(user: User) -> Iterator[str]:
+    """The URL of every page the admin registry offers this user, with one object each."""
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    yield reverse("admin:index")
+    yield reverse("portal:daybook")
+    for model, model_admin in admin.site._registry.items():
+        meta = model._meta
+        name = f"admin:{meta.app_label}_{meta.model_name}"
+        if not model_admin.has_view_or_change_permission(request):
+            continue
+        yield reverse(f"{name}_changelist")
+        if model_admin.has_add_permission(request):
+            yield reverse(f"{name}_add")
+        first = model_admin.get_queryset(request).first()
+        if first is not None:
+            yield reverse(f"{name}_change", args=[first.pk])
+            yield reverse(f"{name}_history", args=[first.pk])
+
+
+@pytest.mark.parametrize("who", ["salon user", "superuser"])
+def test_every_admin_page_reads_german(furnished: SimpleNamespace, who: str) -> None:
+    if who == "superuser":
+        user = User.objects.create_superuser("root", password="pw")
+    else:
+        user = salon_user(furnished.company)
+    client = Client()
+    client.force_login(user)
+    found = {}
+
+    for url in admin_pages(user):
+        response = client.get(url, follow=True)
+        assert response.status_code == 200, url
+        english = visible_english(response.content.decode())
+        if english:
+            found[url] = english
+
+    assert found == {}, "\n".join(f"{url}: {texts}" for url, texts in found.items())
+    translation.deactivate()
