@@ -13,14 +13,16 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
+from phasebook.booking.customers import CustomerDetails
 from phasebook.booking.models import Appointment, AppointmentStatus
 from phasebook.booking.services import BookingRequest, hold_appointment
-from phasebook.booking.customers import CustomerDetails
 from phasebook.salons.models import Absence
 from tests.factories import make_company, make_service, make_staff
 from tests.portal.conftest import a_wednesday, book, salon_user
 
-BLOCK = re.compile(r'<(?:a|div) class="pb-block ([^"]*)"[^>]*data-kind="(\w+)" data-start="([\d:]+)"')
+BLOCK = re.compile(
+    r'<(?:a|div) class="pb-block ([^"]*)"[^>]*data-kind="(\w+)" data-start="([\d:]+)"'
+)
 
 
 def day_url(start) -> str:
@@ -57,8 +59,11 @@ def test_a_cut_is_drawn_inside_the_colours_processing_time(
 
 def test_times_are_the_salons_wall_clock_time(db: None) -> None:
     company = make_company("salon-ny", time_zone="America/New_York")
-    cut = make_service(company, "Cut", [{"key": "A", "name": "Cut", "duration_minutes": 30,
-                                         "staff_required": True}])
+    cut = make_service(
+        company,
+        "Cut",
+        [{"key": "A", "name": "Cut", "duration_minutes": 30, "staff_required": True}],
+    )
     stylist = make_staff(company, "Nora")
     start = a_wednesday(11).replace(tzinfo=company.zone)
     book(company, cut, stylist, start, "Kim")
@@ -76,7 +81,8 @@ def test_a_hold_is_tentative_and_an_expired_one_is_gone(
 ) -> None:
     start = a_wednesday(14)
     hold = hold_appointment(
-        salon.company, BookingRequest(salon.cut.pk, start, CustomerDetails("Anruf"), str(salon.ben.pk))
+        salon.company,
+        BookingRequest(salon.cut.pk, start, CustomerDetails("Anruf"), str(salon.ben.pk)),
     )
     url = f"/admin/terminbuch/?date={start.date()}"
 
@@ -87,8 +93,9 @@ def test_a_hold_is_tentative_and_an_expired_one_is_gone(
 
 def test_absences_are_drawn_and_offer_no_free_time(portal: Client, salon: SimpleNamespace) -> None:
     start = a_wednesday(9)
-    Absence.objects.create(staff=salon.anna, start=start, end=start + timedelta(hours=3),
-                           reason="Fortbildung")
+    Absence.objects.create(
+        staff=salon.anna, start=start, end=start + timedelta(hours=3), reason="Fortbildung"
+    )
 
     page = portal.get(f"/admin/terminbuch/?date={start.date()}").content.decode()
 
@@ -149,16 +156,27 @@ def test_booking_from_a_free_time_goes_through_the_booking_service(
 ) -> None:
     start = a_wednesday(12)
 
-    response = portal.post("/admin/terminbuch/neu/", {
-        "staff": str(salon.ben.pk), "start": start.isoformat(), "service": str(salon.cut.pk),
-        "name": "Neue Kundin", "phone": "0171 2345678", "email": "",
-    })
+    response = portal.post(
+        "/admin/terminbuch/neu/",
+        {
+            "staff": str(salon.ben.pk),
+            "start": start.isoformat(),
+            "service": str(salon.cut.pk),
+            "name": "Neue Kundin",
+            "phone": "0171 2345678",
+            "email": "",
+        },
+    )
 
     appointment = Appointment.objects.get(customer__name="Neue Kundin")
     assert response.status_code == 302
     assert response.url == f"/admin/booking/appointment/{appointment.pk}/change/"
     assert (appointment.staff, appointment.start, appointment.status, appointment.source) == (
-        salon.ben, start, AppointmentStatus.BOOKED, "admin")
+        salon.ben,
+        start,
+        AppointmentStatus.BOOKED,
+        "admin",
+    )
     assert appointment.customer.phone == "+491712345678"
 
 
@@ -166,8 +184,14 @@ def test_a_time_taken_meanwhile_is_refused_with_the_reason(
     portal: Client, salon: SimpleNamespace
 ) -> None:
     start = a_wednesday(12)
-    form = {"staff": str(salon.ben.pk), "start": start.isoformat(), "service": str(salon.cut.pk),
-            "name": "Zweite", "phone": "", "email": ""}
+    form = {
+        "staff": str(salon.ben.pk),
+        "start": start.isoformat(),
+        "service": str(salon.cut.pk),
+        "name": "Zweite",
+        "phone": "",
+        "email": "",
+    }
     page_before = portal.get("/admin/terminbuch/neu/", form)
     assert page_before.status_code == 200
     book(salon.company, salon.cut, salon.ben, start, "Schneller")
@@ -184,7 +208,8 @@ def test_new_appointment_for_a_stylist_of_another_salon_is_not_found(
 ) -> None:
     staff = str(other_salon.anna.pk) if who == "foreign stylist" else "nonsense"
 
-    response = portal.get("/admin/terminbuch/neu/", {"staff": staff,
-                                                     "start": a_wednesday(12).isoformat()})
+    response = portal.get(
+        "/admin/terminbuch/neu/", {"staff": staff, "start": a_wednesday(12).isoformat()}
+    )
 
     assert response.status_code == 404

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 from types import SimpleNamespace
 
 import pytest
@@ -17,18 +18,52 @@ from django.test import Client, RequestFactory
 from django.urls import reverse
 from django.utils import translation
 
+import phasebook
 from phasebook.calsync.models import CalcomSyncSettings
 from phasebook.salons.models import Absence, ExternalBusyBlock
+from tests.i18n.test_catalogs import read_mo, read_po
 from tests.portal.conftest import a_wednesday, book, salon_user
 
 # Texts that leaked into the German UI before (issue 13) and their kin; whole words only.
 ENGLISH = [
-    "Django", "Type to search", "Filters", "Apply Filters", "Reset filters", "No results found",
-    "Company", "Staff", "Booking", "Salons and their catalogue", "Cal.com connection",
-    "Cal.com sync", "Save", "Delete", "Cancel", "Add", "Change", "History", "Search",
-    "Show counts", "Hide counts", "Select all rows", "More actions", "Run", "Next", "Previous",
-    "Welcome", "Log out", "Dark", "Light", "Yes", "No", "True", "False", "Unknown", "Select",
-    "Löschen Termin", "Löschen Phase",
+    "Django",
+    "Type to search",
+    "Filters",
+    "Apply Filters",
+    "Reset filters",
+    "No results found",
+    "Company",
+    "Staff",
+    "Booking",
+    "Salons and their catalogue",
+    "Cal.com connection",
+    "Cal.com sync",
+    "Save",
+    "Delete",
+    "Cancel",
+    "Add",
+    "Change",
+    "History",
+    "Search",
+    "Show counts",
+    "Hide counts",
+    "Select all rows",
+    "More actions",
+    "Run",
+    "Next",
+    "Previous",
+    "Welcome",
+    "Log out",
+    "Dark",
+    "Light",
+    "Yes",
+    "No",
+    "True",
+    "False",
+    "Unknown",
+    "Select",
+    "Löschen Termin",
+    "Löschen Phase",
 ]
 WORDS = re.compile("|".join(rf"(?<![\w-]){re.escape(text)}(?![\w-])" for text in ENGLISH))
 SCRIPT = re.compile(r"<script\b.*?</script>|<style\b.*?</style>", re.S)
@@ -49,8 +84,12 @@ def furnished(salon: SimpleNamespace) -> SimpleNamespace:
     start = a_wednesday(10)
     book(salon.company, salon.colour, salon.anna, start, "Maria Berger")
     Absence.objects.create(staff=salon.ben, start=start, end=start + timedelta(hours=2))
-    ExternalBusyBlock.objects.create(staff=salon.ben, start=start + timedelta(hours=3),
-                                     end=start + timedelta(hours=4), external_id="uid-1")
+    ExternalBusyBlock.objects.create(
+        staff=salon.ben,
+        start=start + timedelta(hours=3),
+        end=start + timedelta(hours=4),
+        external_id="uid-1",
+    )
     CalcomSyncSettings.objects.create(company=salon.company)
     return salon
 
@@ -94,3 +133,13 @@ def test_every_admin_page_reads_german(furnished: SimpleNamespace, who: str) -> 
 
     assert found == {}, "\n".join(f"{url}: {texts}" for url, texts in found.items())
     translation.deactivate()
+
+
+def test_the_themes_german_catalog_is_compiled_from_its_po() -> None:
+    po = Path(phasebook.__file__).parent / "portal/theme_locale/de/LC_MESSAGES/django.po"
+    written = {entry.msgid: entry.msgstr for entry in read_po(po) if entry.msgid}
+    compiled = read_mo(po.with_suffix(".mo"))
+    compiled.pop("")
+
+    assert compiled == written, "msgfmt -o django.mo django.po in portal/theme_locale/de/…"
+    assert [msgid for msgid, msgstr in written.items() if not msgstr] == []

@@ -1,6 +1,7 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class ApiConfig(AppConfig):
     name = "phasebook.api"
-    verbose_name = "HTTP API"
+    verbose_name = _("HTTP-API")

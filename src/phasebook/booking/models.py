@@ -12,6 +12,7 @@ import uuid
 from django.contrib.postgres.fields import RangeBoundary, RangeOperators
 from django.db import models
 from django.db.models import Func, Q
+from django.utils.translation import gettext_lazy as _
 
 from phasebook.common.constraints import PostgresExclusionConstraint
 from phasebook.salons.models import Company, Customer, Service, Staff
@@ -28,61 +29,80 @@ def _half_open(start: str, end: str) -> TsTzRange:
 
 
 class AppointmentStatus(models.TextChoices):
-    HELD = "held", "Reserviert"
-    BOOKED = "booked", "Gebucht"
-    CANCELLED = "cancelled", "Storniert"
-    EXPIRED = "expired", "Reservierung abgelaufen"
+    HELD = "held", _("Reserviert")
+    BOOKED = "booked", _("Gebucht")
+    CANCELLED = "cancelled", _("Storniert")
+    EXPIRED = "expired", _("Reservierung abgelaufen")
 
 
 LIVE_STATUSES = (AppointmentStatus.HELD, AppointmentStatus.BOOKED)
 
 
 class AppointmentSource(models.TextChoices):
-    API = "api", "API"
-    PHONE = "phone", "Telefon-Assistent"
-    ADMIN = "admin", "Admin"
-    DEMO = "demo", "Demo"
+    API = "api", _("API")
+    PHONE = "phone", _("Telefon-Assistent")
+    ADMIN = "admin", _("Admin")
+    DEMO = "demo", _("Demo")
 
 
 class SyncStatus(models.TextChoices):
     """Cal.com mirror state; an appointment's is aggregated from its phases."""
 
-    NOT_REQUIRED = "not_required", "Nicht nötig"
-    PENDING = "pending", "Ausstehend"
-    SYNCED = "synced", "Synchronisiert"
-    PARTIAL = "partial", "Teilweise"
-    FAILED = "failed", "Fehlgeschlagen"
+    NOT_REQUIRED = "not_required", _("Nicht nötig")
+    PENDING = "pending", _("Ausstehend")
+    SYNCED = "synced", _("Synchronisiert")
+    PARTIAL = "partial", _("Teilweise")
+    FAILED = "failed", _("Fehlgeschlagen")
 
 
 class Appointment(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="appointments")
-    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="appointments")
-    service = models.ForeignKey(Service, on_delete=models.PROTECT, related_name="appointments")
-    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="appointments")
-    start = models.DateTimeField()
-    end = models.DateTimeField()
-    status = models.CharField(max_length=10, choices=AppointmentStatus.choices)
-    is_live = models.BooleanField(default=True, help_text="Gebucht oder gültig reserviert.")
-    hold_expires_at = models.DateTimeField(null=True, blank=True)
-    source = models.CharField(
-        max_length=10, choices=AppointmentSource.choices, default=AppointmentSource.API
+    company = models.ForeignKey(
+        Company, verbose_name=_("Salon"), on_delete=models.CASCADE, related_name="appointments"
     )
-    cancel_reason = models.CharField(max_length=500, blank=True)
-    cancelled_at = models.DateTimeField(null=True, blank=True)
+    customer = models.ForeignKey(
+        Customer, verbose_name=_("Kund:in"), on_delete=models.PROTECT, related_name="appointments"
+    )
+    service = models.ForeignKey(
+        Service, verbose_name=_("Leistung"), on_delete=models.PROTECT, related_name="appointments"
+    )
+    staff = models.ForeignKey(
+        Staff,
+        verbose_name=_("Mitarbeiter:in"),
+        on_delete=models.PROTECT,
+        related_name="appointments",
+    )
+    start = models.DateTimeField(_("Beginn"))
+    end = models.DateTimeField(_("Ende"))
+    status = models.CharField(_("Status"), max_length=10, choices=AppointmentStatus.choices)
+    is_live = models.BooleanField(
+        _("Belegt Zeit"), default=True, help_text=_("Gebucht oder gültig reserviert.")
+    )
+    hold_expires_at = models.DateTimeField(_("Reserviert bis"), null=True, blank=True)
+    source = models.CharField(
+        _("Quelle"), max_length=10, choices=AppointmentSource.choices, default=AppointmentSource.API
+    )
+    cancel_reason = models.CharField(_("Stornogrund"), max_length=500, blank=True)
+    cancelled_at = models.DateTimeField(_("Storniert am"), null=True, blank=True)
     calcom_sync_status = models.CharField(
-        max_length=12, choices=SyncStatus.choices, default=SyncStatus.NOT_REQUIRED
+        _("Cal.com-Status"),
+        max_length=12,
+        choices=SyncStatus.choices,
+        default=SyncStatus.NOT_REQUIRED,
     )
     calcom_v2_booking_id = models.BigIntegerField(
-        null=True, blank=True, help_text="Buchung der ersten Phase (Kompatibilität)."
+        _("Cal.com-Buchungs-ID"),
+        null=True,
+        blank=True,
+        help_text=_("Buchung der ersten Phase (Kompatibilität)."),
     )
-    requires_manual_review = models.BooleanField(default=False)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    requires_manual_review = models.BooleanField(_("Manuelle Prüfung nötig"), default=False)
+    created_at = models.DateTimeField(_("Angelegt am"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("Geändert am"), auto_now=True)
 
     class Meta:
-        verbose_name = "Termin"
-        verbose_name_plural = "Termine"
+        verbose_name = _("Termin")
+        verbose_name_plural = _("Termine")
         ordering = ["start"]
         indexes = [
             models.Index(fields=["staff", "start"], name="appointment_staff_start"),
@@ -126,32 +146,40 @@ class Appointment(models.Model):
 class AppointmentPhase(models.Model):
     """One timed segment of an appointment; the columns of the seed's appointment_phases."""
 
-    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="phases")
-    staff = models.ForeignKey(Staff, on_delete=models.PROTECT, related_name="phases")
-    segment_key = models.CharField(max_length=10)
-    segment_name = models.CharField(max_length=255)
-    start_time = models.DateTimeField()
-    end_time = models.DateTimeField()
-    duration_minutes = models.PositiveIntegerField()
-    staff_required = models.BooleanField()
-    sequence_order = models.PositiveSmallIntegerField()
+    appointment = models.ForeignKey(
+        Appointment, verbose_name=_("Termin"), on_delete=models.CASCADE, related_name="phases"
+    )
+    staff = models.ForeignKey(
+        Staff, verbose_name=_("Mitarbeiter:in"), on_delete=models.PROTECT, related_name="phases"
+    )
+    segment_key = models.CharField(_("Segment"), max_length=10)
+    segment_name = models.CharField(_("Bezeichnung"), max_length=255)
+    start_time = models.DateTimeField(_("Beginn"))
+    end_time = models.DateTimeField(_("Ende"))
+    duration_minutes = models.PositiveIntegerField(_("Dauer (min)"))
+    staff_required = models.BooleanField(_("Friseur erforderlich"))
+    sequence_order = models.PositiveSmallIntegerField(_("Reihenfolge"))
     blocks_staff = models.BooleanField(
-        help_text="Staff-required phase of a live appointment: the stylist is busy."
+        _("Blockiert Mitarbeiter:in"),
+        help_text=_("Phase mit Friseur eines gültigen Termins: die Zeit ist belegt."),
     )
-    calcom_booking_id = models.BigIntegerField(null=True, blank=True)
-    calcom_booking_uid = models.CharField(max_length=255, blank=True)
+    calcom_booking_id = models.BigIntegerField(_("Booking-ID"), null=True, blank=True)
+    calcom_booking_uid = models.CharField(_("Booking-UID"), max_length=255, blank=True)
     calcom_sync_status = models.CharField(
-        max_length=12, choices=SyncStatus.choices, default=SyncStatus.NOT_REQUIRED
+        _("Cal.com-Status"),
+        max_length=12,
+        choices=SyncStatus.choices,
+        default=SyncStatus.NOT_REQUIRED,
     )
-    sync_error_message = models.TextField(blank=True)
-    calcom_event_type_id = models.BigIntegerField(null=True, blank=True)
-    calcom_metadata = models.JSONField(default=dict, blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
-    updated_at = models.DateTimeField(auto_now=True)
+    sync_error_message = models.TextField(_("Fehler"), blank=True)
+    calcom_event_type_id = models.BigIntegerField(_("Event-Type-ID"), null=True, blank=True)
+    calcom_metadata = models.JSONField(_("Cal.com-Metadaten"), default=dict, blank=True)
+    created_at = models.DateTimeField(_("Angelegt am"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("Geändert am"), auto_now=True)
 
     class Meta:
-        verbose_name = "Phase"
-        verbose_name_plural = "Phasen"
+        verbose_name = _("Phase")
+        verbose_name_plural = _("Phasen")
         ordering = ["appointment", "sequence_order"]
         indexes = [
             models.Index(

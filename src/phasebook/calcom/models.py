@@ -7,6 +7,7 @@ import uuid
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from phasebook.common.crypto import decrypt, encrypt
 from phasebook.salons.models import Company, Service, Staff
@@ -16,7 +17,7 @@ class CalcomConnection(models.Model):
     """Credentials and API versions; the API key is stored encrypted."""
 
     company = models.OneToOneField(
-        Company, on_delete=models.CASCADE, related_name="calcom_connection"
+        Company, verbose_name=_("Salon"), on_delete=models.CASCADE, related_name="calcom_connection"
     )
     base_url = models.URLField(
         default="https://api.cal.com", help_text="Ohne /v2, z. B. https://api.cal.com"
@@ -74,10 +75,19 @@ class CalcomConnection(models.Model):
 class CalcomEventMap(models.Model):
     """Which Cal.com event type books segment `segment_key` of `service` with `staff`."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="calcom_maps")
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="calcom_maps")
+    company = models.ForeignKey(
+        Company, verbose_name=_("Salon"), on_delete=models.CASCADE, related_name="calcom_maps"
+    )
+    service = models.ForeignKey(
+        Service, verbose_name=_("Leistung"), on_delete=models.CASCADE, related_name="calcom_maps"
+    )
     segment_key = models.CharField(max_length=10)
-    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="calcom_maps")
+    staff = models.ForeignKey(
+        Staff,
+        verbose_name=_("Mitarbeiter:in"),
+        on_delete=models.CASCADE,
+        related_name="calcom_maps",
+    )
     event_type_id = models.BigIntegerField()
     event_type_slug = models.CharField(max_length=200, blank=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -111,12 +121,19 @@ class CalcomEventMapChange(models.Model):
         MANUAL = "manual", "Manuell"
 
     company = models.ForeignKey(
-        Company, on_delete=models.CASCADE, related_name="calcom_map_changes"
+        Company,
+        verbose_name=_("Salon"),
+        on_delete=models.CASCADE,
+        related_name="calcom_map_changes",
     )
     batch = models.UUIDField(default=uuid.uuid4, db_index=True)
-    service = models.ForeignKey(Service, on_delete=models.CASCADE, related_name="+")
+    service = models.ForeignKey(
+        Service, verbose_name=_("Leistung"), on_delete=models.CASCADE, related_name="+"
+    )
     segment_key = models.CharField(max_length=10)
-    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="+")
+    staff = models.ForeignKey(
+        Staff, verbose_name=_("Mitarbeiter:in"), on_delete=models.CASCADE, related_name="+"
+    )
     old_event_type_id = models.BigIntegerField(null=True, blank=True)
     new_event_type_id = models.BigIntegerField(null=True, blank=True)
     reason = models.CharField(max_length=10, choices=Reason.choices)

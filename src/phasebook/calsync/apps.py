@@ -1,11 +1,12 @@
 from __future__ import annotations
 
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class CalsyncConfig(AppConfig):
     name = "phasebook.calsync"
-    verbose_name = "Cal.com sync"
+    verbose_name = _("Cal.com-Sync")
 
     def ready(self) -> None:
         # Imported here because Django loads the models only after the app configs.

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
 
 from phasebook.booking.models import Appointment, AppointmentPhase
 from phasebook.salons.models import Company
@@ -49,7 +50,9 @@ class PhaseSyncTask(models.Model):
     appointment = models.ForeignKey(
         Appointment, on_delete=models.CASCADE, related_name="sync_tasks"
     )
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey(
+        Company, verbose_name=_("Salon"), on_delete=models.CASCADE, related_name="+"
+    )
     action = models.CharField(max_length=10, choices=SyncAction.choices)
     status = models.CharField(max_length=10, choices=TaskStatus.choices, default=TaskStatus.PENDING)
     generation = models.PositiveIntegerField(default=1)
@@ -94,7 +97,10 @@ class CalcomSyncSettings(models.Model):
     """
 
     company = models.OneToOneField(
-        Company, on_delete=models.CASCADE, related_name="calcom_sync_settings"
+        Company,
+        verbose_name=_("Salon"),
+        on_delete=models.CASCADE,
+        related_name="calcom_sync_settings",
     )
     attendee_policy = models.CharField(
         max_length=12, choices=AttendeePolicy.choices, default=AttendeePolicy.FIRST_PHASE
@@ -118,7 +124,9 @@ class CalcomSyncSettings(models.Model):
 class WebhookDelivery(models.Model):
     """Every accepted Cal.com webhook body once; a redelivery of the same body is ignored."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey(
+        Company, verbose_name=_("Salon"), on_delete=models.CASCADE, related_name="+"
+    )
     digest = models.CharField(max_length=64)
     trigger = models.CharField(max_length=40)
     booking_uid = models.CharField(max_length=255, blank=True)
@@ -144,7 +152,9 @@ class DriftKind(models.TextChoices):
 class SyncDrift(models.Model):
     """A difference between us and Cal.com that reconciliation cannot repair by itself."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
+    company = models.ForeignKey(
+        Company, verbose_name=_("Salon"), on_delete=models.CASCADE, related_name="+"
+    )
     kind = models.CharField(max_length=20, choices=DriftKind.choices)
     reference = models.CharField(max_length=255, help_text="Buchungs-UID oder Phasen-ID.")
     detail = models.TextField()

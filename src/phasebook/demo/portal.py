@@ -47,7 +47,9 @@ def book_demo_day(company: Company) -> date:
     day = next_open_day(company, timezone.now().astimezone(zone).date())
     midnight = datetime.combine(day, time(), tzinfo=zone)
     already = Appointment.objects.filter(
-        company=company, source=AppointmentSource.DEMO, start__gte=midnight,
+        company=company,
+        source=AppointmentSource.DEMO,
+        start__gte=midnight,
         start__lt=midnight + timedelta(days=1),
     )
     if already.exists():

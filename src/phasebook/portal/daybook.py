@@ -165,14 +165,14 @@ def _phases(
 
 
 def _absences(staff: Sequence[Staff], bounds: Interval) -> list[Absence]:
-    return list(
-        Absence.objects.filter(staff__in=staff, start__lt=bounds.end, end__gt=bounds.start)
-    )
+    return list(Absence.objects.filter(staff__in=staff, start__lt=bounds.end, end__gt=bounds.start))
 
 
 def _external(staff: Sequence[Staff], bounds: Interval) -> list[ExternalBusyBlock]:
     return list(
-        ExternalBusyBlock.objects.filter(staff__in=staff, start__lt=bounds.end, end__gt=bounds.start)
+        ExternalBusyBlock.objects.filter(
+            staff__in=staff, start__lt=bounds.end, end__gt=bounds.start
+        )
     )
 
 
@@ -189,7 +189,9 @@ def _grid(
     windows = list(windows_on(company.weekly_opening_hours, day, zone)) if not closed else []
     if not windows:
         windows = [
-            window for member in staff for window in windows_on(member.weekly_working_hours, day, zone)
+            window
+            for member in staff
+            for window in windows_on(member.weekly_working_hours, day, zone)
         ]
     if not windows:
         opening, closing = FALLBACK_HOURS
@@ -219,7 +221,9 @@ def _hour_marks(grid: Interval, zone: ZoneInfo) -> list[HourMark]:
     marks = []
     instant = grid.start
     while instant < grid.end:
-        marks.append(HourMark(instant.astimezone(zone).strftime("%H:%M"), _minutes(instant - grid.start)))
+        marks.append(
+            HourMark(instant.astimezone(zone).strftime("%H:%M"), _minutes(instant - grid.start))
+        )
         instant += timedelta(hours=1)
     return marks
 
@@ -245,12 +249,22 @@ def _column(
         if phase.staff_required
     ]
     others = [
-        Block(BlockKind.ABSENCE, Interval(a.start, a.end), *place(Interval(a.start, a.end)),
-              title=_("Abwesend"), detail=a.reason)
+        Block(
+            BlockKind.ABSENCE,
+            Interval(a.start, a.end),
+            *place(Interval(a.start, a.end)),
+            title=_("Abwesend"),
+            detail=a.reason,
+        )
         for a in absences
     ] + [
-        Block(BlockKind.EXTERNAL, Interval(b.start, b.end), *place(Interval(b.start, b.end)),
-              title=_("Cal.com-Termin"), detail=_("außerhalb von phasebook gebucht"))
+        Block(
+            BlockKind.EXTERNAL,
+            Interval(b.start, b.end),
+            *place(Interval(b.start, b.end)),
+            title=_("Cal.com-Termin"),
+            detail=_("außerhalb von phasebook gebucht"),
+        )
         for b in external
     ]
     working = list(windows_on(member.weekly_working_hours, day, company.zone))

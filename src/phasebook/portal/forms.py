@@ -21,7 +21,7 @@ class NewAppointmentForm(forms.Form):
 
     def __init__(self, *args: Any, services: list[Service], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["service"].choices = [
+        self.fields["service"].choices = [  # type: ignore[attr-defined]
             (str(service.pk), f"{service.name} ({service.duration_minutes} min)")
             for service in services
         ]

@@ -18,7 +18,7 @@ def salon_of(request: HttpRequest) -> Company | None:
     theirs by name (superusers: of all). None for anonymous users and users of no salon."""
     if not hasattr(request, "_portal_salon"):
         request._portal_salon = _pick(request)  # type: ignore[attr-defined]
-    return request._portal_salon  # type: ignore[attr-defined, no-any-return]
+    return request._portal_salon  # type: ignore[attr-defined]
 
 
 def _pick(request: HttpRequest) -> Company | None:

@@ -30,6 +30,7 @@ from phasebook.portal.options import service_options
 from phasebook.portal.salon import salon_of
 from phasebook.salons.models import Company, Staff
 
+
 def start_page(request: HttpRequest) -> HttpResponse:
     """Salon users start in the Terminbuch; without a salon, the admin's own index."""
     if salon_of(request) is not None and request.user.has_perm("booking.view_appointment"):

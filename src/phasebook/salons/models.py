@@ -56,33 +56,38 @@ def validate_date_list(value: object) -> None:
 class Company(models.Model):
     """A salon: the tenant. Every other row belongs to exactly one company."""
 
-    name = models.CharField(max_length=200)
-    slug = models.SlugField(unique=True)
+    name = models.CharField(_("Name"), max_length=200)
+    slug = models.SlugField(_("Kürzel"), unique=True)
     time_zone = models.CharField(
-        max_length=64, default="Europe/Berlin", validators=[validate_time_zone]
+        _("Zeitzone"), max_length=64, default="Europe/Berlin", validators=[validate_time_zone]
     )
     opening_hours = models.JSONField(
+        _("Öffnungszeiten"),
         default=dict,
         validators=[validate_weekly_hours],
         help_text=_('z. B. {"mon": [["09:00", "18:00"]]}'),
     )
     closed_dates = models.JSONField(
+        _("Schließtage"),
         default=list,
         blank=True,
         validators=[validate_date_list],
         help_text=_("Zusätzliche Schließtage (JJJJ-MM-TT)."),
     )
     public_holidays_country = models.CharField(
+        _("Feiertage des Landes"),
         max_length=2,
         default="DE",
         blank=True,
         help_text=_("An gesetzlichen Feiertagen dieses Landes geschlossen (leer: nie)."),
     )
-    public_holidays_subdivision = models.CharField(max_length=10, blank=True)
-    min_notice_minutes = models.PositiveIntegerField(default=60)
-    horizon_days = models.PositiveIntegerField(default=90)
-    slot_step_minutes = models.PositiveIntegerField(default=15)
-    created_at = models.DateTimeField(auto_now_add=True)
+    public_holidays_subdivision = models.CharField(
+        _("Feiertage des Bundeslands"), max_length=10, blank=True
+    )
+    min_notice_minutes = models.PositiveIntegerField(_("Mindestvorlauf (min)"), default=60)
+    horizon_days = models.PositiveIntegerField(_("Buchbar für (Tage)"), default=90)
+    slot_step_minutes = models.PositiveIntegerField(_("Terminraster (min)"), default=15)
+    created_at = models.DateTimeField(_("Angelegt am"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("Salon")
@@ -131,13 +136,17 @@ class ApiToken(models.Model):
 
     PREFIX = "pb_"
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="api_tokens")
-    name = models.CharField(max_length=100)
-    key_hash = models.CharField(max_length=64, unique=True)
-    hint = models.CharField(max_length=12, help_text=_("Die ersten Zeichen, zum Wiedererkennen."))
-    created_at = models.DateTimeField(auto_now_add=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
+    company = models.ForeignKey(
+        Company, verbose_name=_("Salon"), on_delete=models.CASCADE, related_name="api_tokens"
+    )
+    name = models.CharField(_("Name"), max_length=100)
+    key_hash = models.CharField(_("Prüfsumme"), max_length=64, unique=True)
+    hint = models.CharField(
+        _("Erkennung"), max_length=12, help_text=_("Die ersten Zeichen, zum Wiedererkennen.")
+    )
+    created_at = models.DateTimeField(_("Angelegt am"), auto_now_add=True)
+    last_used_at = models.DateTimeField(_("Zuletzt benutzt"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("Widerrufen am"), null=True, blank=True)
 
     objects = ApiTokenQuerySet.as_manager()
 
@@ -167,11 +176,13 @@ class ApiToken(models.Model):
 class Service(models.Model):
     """What a salon sells: an ordered list of segments (see scheduling.segments)."""
 
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="services")
-    name = models.CharField(max_length=200)
-    description = models.TextField(blank=True)
-    segments = models.JSONField(validators=[validate_segments])
-    is_active = models.BooleanField(default=True)
+    company = models.ForeignKey(
+        Company, verbose_name=_("Salon"), on_delete=models.CASCADE, related_name="services"
+    )
+    name = models.CharField(_("Name"), max_length=200)
+    description = models.TextField(_("Beschreibung"), blank=True)
+    segments = models.JSONField(_("Segmente"), validators=[validate_segments])
+    is_active = models.BooleanField(_("Aktiv"), default=True)
 
     class Meta:
         verbose_name = _("Leistung")
@@ -205,20 +216,28 @@ class Staff(models.Model):
     """A stylist. The UUID is public (API, Cal.com metadata)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="staff")
-    name = models.CharField(max_length=200)
-    email = models.EmailField(blank=True)
-    is_active = models.BooleanField(default=True)
-    services = models.ManyToManyField(Service, blank=True, related_name="staff")
+    company = models.ForeignKey(
+        Company, verbose_name=_("Salon"), on_delete=models.CASCADE, related_name="staff"
+    )
+    name = models.CharField(_("Name"), max_length=200)
+    email = models.EmailField(_("E-Mail"), blank=True)
+    is_active = models.BooleanField(_("Aktiv"), default=True)
+    services = models.ManyToManyField(
+        Service, verbose_name=_("Leistungen"), blank=True, related_name="staff"
+    )
     working_hours = models.JSONField(
+        _("Arbeitszeiten"),
         default=dict,
         validators=[validate_weekly_hours],
         help_text=_('z. B. {"mon": [["09:00", "18:00"]]}'),
     )
     calcom_user_id = models.PositiveBigIntegerField(
-        null=True, blank=True, help_text=_("Cal.com-Benutzer-ID, Gastgeber der Phasen-Buchungen.")
+        _("Cal.com-Benutzer-ID"),
+        null=True,
+        blank=True,
+        help_text=_("Cal.com-Benutzer-ID, Gastgeber der Phasen-Buchungen."),
     )
-    calcom_username = models.CharField(max_length=100, blank=True)
+    calcom_username = models.CharField(_("Cal.com-Benutzername"), max_length=100, blank=True)
 
     class Meta:
         verbose_name = _("Mitarbeiter:in")
@@ -236,10 +255,12 @@ class Staff(models.Model):
 class Absence(models.Model):
     """Holiday, sick day or training: the stylist takes no staff-required phase."""
 
-    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="absences")
-    start = models.DateTimeField()
-    end = models.DateTimeField()
-    reason = models.CharField(max_length=200, blank=True)
+    staff = models.ForeignKey(
+        Staff, verbose_name=_("Mitarbeiter:in"), on_delete=models.CASCADE, related_name="absences"
+    )
+    start = models.DateTimeField(_("Beginn"))
+    end = models.DateTimeField(_("Ende"))
+    reason = models.CharField(_("Grund"), max_length=200, blank=True)
 
     class Meta:
         verbose_name = _("Abwesenheit")
@@ -258,12 +279,19 @@ class Absence(models.Model):
 class ExternalBusyBlock(models.Model):
     """Time a stylist is busy elsewhere, e.g. a booking made directly in Cal.com."""
 
-    staff = models.ForeignKey(Staff, on_delete=models.CASCADE, related_name="busy_blocks")
-    start = models.DateTimeField()
-    end = models.DateTimeField()
-    source = models.CharField(max_length=20, default="calcom")
-    external_id = models.CharField(max_length=255, help_text=_("z. B. die Cal.com-Buchungs-UID."))
-    updated_at = models.DateTimeField(auto_now=True)
+    staff = models.ForeignKey(
+        Staff,
+        verbose_name=_("Mitarbeiter:in"),
+        on_delete=models.CASCADE,
+        related_name="busy_blocks",
+    )
+    start = models.DateTimeField(_("Beginn"))
+    end = models.DateTimeField(_("Ende"))
+    source = models.CharField(_("Quelle"), max_length=20, default="calcom")
+    external_id = models.CharField(
+        _("Externe Kennung"), max_length=255, help_text=_("z. B. die Cal.com-Buchungs-UID.")
+    )
+    updated_at = models.DateTimeField(_("Aktualisiert am"), auto_now=True)
 
     class Meta:
         verbose_name = _("Externer Termin")
@@ -298,11 +326,13 @@ def validate_e164(value: str) -> None:
 
 
 class Customer(models.Model):
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="customers")
-    name = models.CharField(max_length=200)
-    phone = models.CharField(max_length=20, blank=True, validators=[validate_e164])
-    email = models.EmailField(blank=True)
-    created_at = models.DateTimeField(auto_now_add=True)
+    company = models.ForeignKey(
+        Company, verbose_name=_("Salon"), on_delete=models.CASCADE, related_name="customers"
+    )
+    name = models.CharField(_("Name"), max_length=200)
+    phone = models.CharField(_("Telefon"), max_length=20, blank=True, validators=[validate_e164])
+    email = models.EmailField(_("E-Mail"), blank=True)
+    created_at = models.DateTimeField(_("Angelegt am"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("Kund:in")
@@ -324,8 +354,15 @@ class Membership(models.Model):
     """Which salon an admin user works for. Superusers see every salon; everybody else
     sees and changes only the data of their own salons (invariant 5)."""
 
-    user = models.ForeignKey("auth.User", on_delete=models.CASCADE, related_name="memberships")
-    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        "auth.User",
+        verbose_name=_("Benutzer:in"),
+        on_delete=models.CASCADE,
+        related_name="memberships",
+    )
+    company = models.ForeignKey(
+        Company, verbose_name=_("Salon"), on_delete=models.CASCADE, related_name="memberships"
+    )
 
     class Meta:
         verbose_name = _("Mitgliedschaft")
