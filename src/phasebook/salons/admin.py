@@ -6,6 +6,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
 from phasebook.common.admin import TenantAdmin, TenantInline, companies_of
+from phasebook.portal.widgets import catalogue_form
 from phasebook.salons.models import (
     Absence,
     ApiToken,
@@ -21,6 +22,7 @@ from phasebook.salons.models import (
 @admin.register(Company)
 class CompanyAdmin(TenantAdmin):
     company_path = "pk"
+    form = catalogue_form(Company, "opening_hours")
     list_display = [
         "name",
         "slug",
@@ -51,7 +53,19 @@ class StaffAdmin(TenantAdmin):
     list_select_related = ["company"]
     search_fields = ["name"]
     filter_horizontal = ["services"]
+    form = catalogue_form(Staff, "working_hours")
     inlines = [AbsenceInline]
+
+
+@admin.register(Absence)
+class AbsenceAdmin(TenantAdmin):
+    """Everybody's absences in one list; the stylist's page lists her own."""
+
+    company_path = "staff__company"
+    list_display = ["staff", "start", "end", "reason"]
+    list_select_related = ["staff"]
+    date_hierarchy = "start"
+    search_fields = ["staff__name", "reason"]
 
 
 @admin.register(Service)
@@ -60,6 +74,7 @@ class ServiceAdmin(TenantAdmin):
     list_filter = ["is_active"]
     list_select_related = ["company"]
     search_fields = ["name"]
+    form = catalogue_form(Service, "segments")
 
     @admin.display(description=_("Dauer (min)"))
     def duration_minutes(self, service: Service) -> int:
