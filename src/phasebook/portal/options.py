@@ -5,10 +5,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from phasebook.api.i18n import translated
 from phasebook.booking.availability import verdict_for
+from phasebook.booking.rendering import Explained, render_reason
 from phasebook.salons.models import Company, Service, Staff
-from phasebook.scheduling.explain import describe
 
 
 @dataclass(frozen=True)
@@ -33,7 +32,6 @@ def _option(
     verdict, situation = verdict_for(company, service, start, [stylist], now)
     if verdict.possible:
         return ServiceOption(service, fits=True)
-    conflicts = verdict.salon_conflicts or verdict.staff_conflicts.get(str(stylist.id), ())
-    first = conflicts[0]
-    sentence = describe(first, verdict, situation.policy, {str(stylist.id): stylist.name})
-    return ServiceOption(service, fits=False, reason=translated(sentence))
+    explained = Explained(verdict, situation.policy, {str(stylist.id): stylist.name})
+    first = explained.all_conflicts()[0]  # the salon's rules first, then the stylist's
+    return ServiceOption(service, fits=False, reason=render_reason(first, explained).message)

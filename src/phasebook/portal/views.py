@@ -19,11 +19,11 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from phasebook.api.i18n import translated
 from phasebook.booking.customers import CustomerDetails
 from phasebook.booking.errors import BookingError
 from phasebook.booking.models import AppointmentSource
 from phasebook.booking.services import BookingRequest, book_appointment
+from phasebook.booking.texts import translated
 from phasebook.portal.daybook import load_day
 from phasebook.portal.forms import NewAppointmentForm
 from phasebook.portal.options import service_options
