@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     # First: its templates refine unfold's and the admin's (app templates are found in order).
     "phasebook.portal",
     "unfold",
+    "unfold.contrib.filters",
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -162,6 +163,7 @@ UNFOLD = {
     "SITE_SUBHEADER": "phasebook.portal.site.site_subheader",
     "SITE_SYMBOL": "content_cut",
     "STYLES": ["phasebook.portal.site.stylesheets"],
+    "SCRIPTS": ["phasebook.portal.site.scripts"],
     "SHOW_HISTORY": True,
     "SHOW_VIEW_ON_SITE": False,
     "SIDEBAR": {

@@ -91,16 +91,6 @@ def test_a_salon_member_cannot_pick_another_salons_services_for_a_stylist(salon,
         302, 404)
 
 
-def test_cancelling_from_the_admin_asks_for_confirmation_first(superuser_client, salon):
-    appointment = _book(salon, "Paul Klaus")
-    form = {"action": "cancel_selected", "_selected_action": [str(appointment.pk)]}
-    asked = superuser_client.post("/admin/booking/appointment/", form)
-    appointment.refresh_from_db()
-    assert asked.status_code == 200
-    assert appointment.status == "booked"
-    superuser_client.post("/admin/booking/appointment/", {**form, "confirmed": "yes"})
-    appointment.refresh_from_db()
-    assert appointment.status == "cancelled"
 
 
 def test_a_salon_member_sees_only_their_salons_sync_settings(salon, other_salon):

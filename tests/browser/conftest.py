@@ -102,8 +102,10 @@ def look(tab: Any, name: str) -> None:
     tab.emulate_media(color_scheme="light")
     tab.screenshot(path=SCREENSHOTS / f"{name}-light.png", full_page=True)
     tab.emulate_media(color_scheme="dark")
+    tab.reload()  # unfold picks its theme from the system's scheme when the page loads
     tab.screenshot(path=SCREENSHOTS / f"{name}-dark.png", full_page=True)
     tab.emulate_media(color_scheme="light")
+    tab.reload()
     tab.set_viewport_size(PHONE)
     try:
         tab.screenshot(path=SCREENSHOTS / f"{name}-390x844.png", full_page=True)

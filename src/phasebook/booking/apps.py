@@ -4,4 +4,4 @@ from django.utils.translation import gettext_lazy as _
 
 class BookingConfig(AppConfig):
     name = "phasebook.booking"
-    verbose_name = _("Termine")
+    verbose_name = _("Buchungen")

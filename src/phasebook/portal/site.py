@@ -22,6 +22,10 @@ def stylesheets(request: HttpRequest) -> str:
     return static("portal/portal.css")
 
 
+def scripts(request: HttpRequest) -> str:
+    return static("portal/portal.js")
+
+
 def site_header(request: HttpRequest) -> str:
     salon = salon_of(request)
     return salon.name if salon is not None else "phasebook"

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import path
 
-from phasebook.portal import views
+from phasebook.portal import actions, views
 
 app_name = "portal"
 
@@ -13,4 +13,24 @@ urlpatterns = [
     path("", admin.site.admin_view(views.start_page), name="start"),
     path("terminbuch/", admin.site.admin_view(views.daybook), name="daybook"),
     path("terminbuch/neu/", admin.site.admin_view(views.new_appointment), name="new_appointment"),
+    path(
+        "termine/<str:appointment_id>/verschieben/",
+        admin.site.admin_view(actions.reschedule),
+        name="reschedule",
+    ),
+    path(
+        "termine/<str:appointment_id>/stornieren/",
+        admin.site.admin_view(actions.cancel),
+        name="cancel",
+    ),
+    path(
+        "termine/<str:appointment_id>/sync-wiederholen/",
+        admin.site.admin_view(actions.retry_sync),
+        name="retry_sync",
+    ),
+    path(
+        "termine/<str:appointment_id>/cal-com-pruefen/",
+        admin.site.admin_view(actions.verify_sync),
+        name="verify_sync",
+    ),
 ]

@@ -38,14 +38,14 @@ def start_page(request: HttpRequest) -> HttpResponse:
     return admin.site.index(request)
 
 
-def _salon(request: HttpRequest, permission: str) -> Company:
+def salon_for(request: HttpRequest, permission: str) -> Company:
     salon = salon_of(request)
     if salon is None or not request.user.has_perm(permission):
         raise PermissionDenied
     return salon
 
 
-def _page(request: HttpRequest, template: str, title: str, **context: Any) -> TemplateResponse:
+def page(request: HttpRequest, template: str, title: str, **context: Any) -> TemplateResponse:
     return TemplateResponse(
         request, template, {**admin.site.each_context(request), "title": title, **context}
     )
@@ -59,7 +59,7 @@ def _day_param(request: HttpRequest, today: date) -> date:
 
 
 def daybook(request: HttpRequest) -> TemplateResponse:
-    salon = _salon(request, "booking.view_appointment")
+    salon = salon_for(request, "booking.view_appointment")
     now = timezone.now()
     today = now.astimezone(salon.zone).date()
     day = _day_param(request, today)
@@ -67,7 +67,7 @@ def daybook(request: HttpRequest) -> TemplateResponse:
     shown = load_day(salon, day, now, staff)
     picked = request.GET.get("staff") or (str(staff[0].id) if staff else "")
     week_start = day - timedelta(days=day.weekday())
-    return _page(
+    return page(
         request,
         "portal/daybook.html",
         _("Terminbuch"),
@@ -99,7 +99,7 @@ def _start_param(raw: str, salon: Company) -> datetime:
 
 
 def new_appointment(request: HttpRequest) -> HttpResponse:
-    salon = _salon(request, "booking.add_appointment")
+    salon = salon_for(request, "booking.add_appointment")
     source = request.POST if request.method == "POST" else request.GET
     stylist = _stylist(salon, source.get("staff", ""))
     start = _start_param(source.get("start", ""), salon)
@@ -110,7 +110,7 @@ def new_appointment(request: HttpRequest) -> HttpResponse:
         booked = _book(request, salon, stylist, start, form)
         if booked is not None:
             return booked
-    return _page(
+    return page(
         request,
         "portal/new_appointment.html",
         _("Neuer Termin"),
