@@ -52,7 +52,8 @@ def test_a_salon_user_reschedules_through_the_offered_alternatives(
     page.wait_for_url(f"**/admin/booking/appointment/{colour.pk}/change/")
     colour.refresh_from_db()
     assert timezone.localtime(colour.start, salon.company.zone).strftime("%Y-%m-%d %H:%M") == (
-        f"{next_day} 13:00")
+        f"{next_day} 13:00"
+    )
     assert "Verschoben von" in page.content()
 
 

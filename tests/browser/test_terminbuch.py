@@ -46,12 +46,15 @@ def test_a_salon_user_books_from_a_free_time(page: Any, salon: SimpleNamespace) 
     page.check(f'input[name=service][value="{salon.cut.pk}"]')
     page.fill("input[name=name]", "Clara Neu")
     page.fill("input[name=phone]", "0171 2345678")
-    page.click("button:has-text(\"Termin buchen\")")
+    page.click('button:has-text("Termin buchen")')
 
     page.wait_for_url("**/admin/booking/appointment/*/change/")
     appointment = Appointment.objects.get(customer__name="Clara Neu")
     assert (appointment.staff, appointment.start, appointment.status) == (
-        salon.ben, start, AppointmentStatus.BOOKED)
+        salon.ben,
+        start,
+        AppointmentStatus.BOOKED,
+    )
     assert "Gebucht: Herrenhaarschnitt" in page.content()
 
 

@@ -42,8 +42,10 @@ def test_the_list_marks_compound_appointments_and_reads_local_time(
     page = text(portal.get(LIST))
 
     assert "Ansatzfärbung (4 Segmente)" in page
-    assert "Compound" in page and "Standard" in page
-    assert "10:00" in page and "09:00" not in page  # Berlin, not UTC (winter: +01:00)
+    assert "Compound" in page
+    assert "Standard" in page
+    assert "10:00" in page
+    assert "09:00" not in page
     assert REVIEW_FLAG not in page
 
 
@@ -59,8 +61,9 @@ def test_an_expired_hold_reads_as_expired(portal: Client, salon: SimpleNamespace
     from phasebook.booking.customers import CustomerDetails
     from phasebook.booking.services import BookingRequest, hold_appointment
 
-    request = BookingRequest(salon.cut.pk, a_wednesday(15), CustomerDetails("Anruf"),
-                             str(salon.ben.pk))
+    request = BookingRequest(
+        salon.cut.pk, a_wednesday(15), CustomerDetails("Anruf"), str(salon.ben.pk)
+    )
     hold = hold_appointment(salon.company, request)
     Appointment.objects.filter(pk=hold.pk).update(hold_expires_at=timezone.now())
 
@@ -73,24 +76,29 @@ def test_search_finds_a_customer_by_phone(portal: Client, salon: SimpleNamespace
     from phasebook.booking.customers import CustomerDetails
     from phasebook.booking.services import BookingRequest, book_appointment
 
-    book_appointment(salon.company, BookingRequest(
-        salon.cut.pk, a_wednesday(12), CustomerDetails("Lea Hoffmann", "+4917612345603"),
-        str(salon.ben.pk)))
+    book_appointment(
+        salon.company,
+        BookingRequest(
+            salon.cut.pk,
+            a_wednesday(12),
+            CustomerDetails("Lea Hoffmann", "+4917612345603"),
+            str(salon.ben.pk),
+        ),
+    )
 
     assert "Lea Hoffmann" in text(portal.get(LIST, {"q": "+4917612345603"}))
     assert "Lea Hoffmann" not in text(portal.get(LIST, {"q": "+4917600000000"}))
 
 
-def test_the_date_range_is_the_salons_calendar_day(
-    portal: Client, salon: SimpleNamespace
-) -> None:
+def test_the_date_range_is_the_salons_calendar_day(portal: Client, salon: SimpleNamespace) -> None:
     late = a_wednesday(0, 30).replace(hour=0)  # 00:30 Berlin is the previous day in UTC
     from phasebook.booking.models import AppointmentPhase
 
     early = book(salon.company, salon.cut, salon.anna, a_wednesday(9), "Früh")
     Appointment.objects.filter(pk=early.pk).update(start=late, end=late + timedelta(minutes=30))
     AppointmentPhase.objects.filter(appointment=early).update(
-        start_time=late, end_time=late + timedelta(minutes=30))
+        start_time=late, end_time=late + timedelta(minutes=30)
+    )
     day = late.date().strftime("%d.%m.%Y")
 
     page = text(portal.get(LIST, {"start_from": day, "start_to": day}))
@@ -107,8 +115,10 @@ def test_filters_offer_only_the_salons_own_stylists_and_services(
 
     page = text(portal.get(LIST))
 
-    assert str(salon.anna.pk) in page and str(salon.ben.pk) in page
-    assert str(other_salon.anna.pk) not in page and str(other_salon.ben.pk) not in page
+    assert str(salon.anna.pk) in page
+    assert str(salon.ben.pk) in page
+    assert str(other_salon.anna.pk) not in page
+    assert str(other_salon.ben.pk) not in page
     assert f'value="{other_salon.cut.pk}"' not in page
 
 
@@ -118,8 +128,10 @@ def test_the_compound_filter(portal: Client, salon: SimpleNamespace, colour: App
     compound = text(portal.get(LIST, {"kind": "compound"}))
     standard = text(portal.get(LIST, {"kind": "standard"}))
 
-    assert "Maria Berger" in compound and "Paul Klaus" not in compound
-    assert "Paul Klaus" in standard and "Maria Berger" not in standard
+    assert "Maria Berger" in compound
+    assert "Paul Klaus" not in compound
+    assert "Paul Klaus" in standard
+    assert "Maria Berger" not in standard
 
 
 def test_the_list_costs_the_same_queries_for_one_or_many_appointments(
@@ -145,9 +157,11 @@ def test_the_detail_page_lists_every_segment_with_its_sync_state(
     portal: Client, colour: Appointment
 ) -> None:
     colour.phases.filter(segment_key="B").update(
-        calcom_sync_status="failed", sync_error_message="Cal.com: event type 42 fehlt (404)")
+        calcom_sync_status="failed", sync_error_message="Cal.com: event type 42 fehlt (404)"
+    )
     colour.phases.filter(segment_key="A").update(
-        calcom_sync_status="synced", calcom_booking_id=1234, calcom_booking_uid="uid-abc")
+        calcom_sync_status="synced", calcom_booking_id=1234, calcom_booking_uid="uid-abc"
+    )
 
     page = text(portal.get(detail_url(colour)))
 
@@ -155,14 +169,14 @@ def test_the_detail_page_lists_every_segment_with_its_sync_state(
         assert f'data-segment="{key}"' in page
     assert "Nein (Einwirkzeit)" in page
     assert "Cal.com: event type 42 fehlt (404)" in page
-    assert 'data-copy="1234"' in page and 'data-copy="uid-abc"' in page
+    assert 'data-copy="1234"' in page
+    assert 'data-copy="uid-abc"' in page
     assert "Zeitleiste (160 Minuten gesamt)" in page
-    assert "Europe/Berlin" in page and "10:00–12:40 Uhr" in page
+    assert "Europe/Berlin" in page
+    assert "10:00–12:40 Uhr" in page
 
 
-def test_the_detail_page_offers_no_save_and_no_delete(
-    portal: Client, colour: Appointment
-) -> None:
+def test_the_detail_page_offers_no_save_and_no_delete(portal: Client, colour: Appointment) -> None:
     page = text(portal.get(detail_url(colour)))
 
     assert 'name="_save"' not in page
@@ -199,8 +213,9 @@ def test_reschedule_offers_free_alternatives_and_moves_on_confirmation(
     colour.refresh_from_db()
     assert response.status_code == 302
     assert timezone.localtime(colour.start, salon.company.zone).strftime("%d %H:%M") == (
-        f"{day:%d} 13:00")
-    assert [p.start_time for p in colour.phases.order_by("sequence_order")][0] == colour.start
+        f"{day:%d} 13:00"
+    )
+    assert next(p.start_time for p in colour.phases.order_by("sequence_order")) == colour.start
 
 
 def test_reschedule_refuses_a_time_taken_meanwhile_with_the_services_reason(
@@ -210,17 +225,14 @@ def test_reschedule_refuses_a_time_taken_meanwhile_with_the_services_reason(
     target = colour.start + timedelta(days=1, hours=3)
     book(salon.company, salon.cut, salon.anna, target, "Schneller")
 
-    response = portal.post(url, {"choice": f"{target.isoformat()} {salon.anna.pk}"},
-                           follow=True)
+    response = portal.post(url, {"choice": f"{target.isoformat()} {salon.anna.pk}"}, follow=True)
 
     colour.refresh_from_db()
     assert colour.start == a_wednesday(10)
     assert "schon vergeben" in text(response)
 
 
-def test_cancel_needs_a_reason_and_happens_once(
-    portal: Client, colour: Appointment
-) -> None:
+def test_cancel_needs_a_reason_and_happens_once(portal: Client, colour: Appointment) -> None:
     url = f"/admin/termine/{colour.pk}/stornieren/"
 
     assert "Grund" in text(portal.get(url))
@@ -239,12 +251,15 @@ def test_cancel_needs_a_reason_and_happens_once(
 
 
 def test_retry_asks_first_then_requests_a_fresh_sync(
-    portal: Client, colour: Appointment, monkeypatch: pytest.MonkeyPatch,
+    portal: Client,
+    colour: Appointment,
+    monkeypatch: pytest.MonkeyPatch,
     django_capture_on_commit_callbacks: Any,
 ) -> None:
     dispatched: list[Any] = []
-    monkeypatch.setattr("phasebook.calsync.manual.dispatch",
-                        lambda task, *args: dispatched.append(args))
+    monkeypatch.setattr(
+        "phasebook.calsync.manual.dispatch", lambda task, *args: dispatched.append(args)
+    )
     url = f"/admin/termine/{colour.pk}/sync-wiederholen/"
 
     assert "Jetzt erneut synchronisieren" in text(portal.get(url))
@@ -256,15 +271,15 @@ def test_retry_asks_first_then_requests_a_fresh_sync(
     assert PhaseSyncTask.objects.filter(appointment=colour, status="pending").count() == 4
 
 
-@pytest.mark.parametrize("action", ["verschieben", "stornieren", "sync-wiederholen",
-                                    "cal-com-pruefen"])
+@pytest.mark.parametrize(
+    "action", ["verschieben", "stornieren", "sync-wiederholen", "cal-com-pruefen"]
+)
 def test_another_salons_appointment_is_not_found_by_any_action(
     portal: Client, other_salon: SimpleNamespace, action: str
 ) -> None:
     foreign = book(other_salon.company, other_salon.cut, other_salon.anna, a_wednesday(10), "F")
 
     assert portal.get(f"/admin/termine/{foreign.pk}/{action}/").status_code == 404
-    assert portal.post(f"/admin/termine/{foreign.pk}/{action}/",
-                       {"reason": "x"}).status_code == 404
+    assert portal.post(f"/admin/termine/{foreign.pk}/{action}/", {"reason": "x"}).status_code == 404
     foreign.refresh_from_db()
     assert foreign.status == AppointmentStatus.BOOKED

@@ -29,8 +29,13 @@ def segment_rows(segments: list[dict[str, Any]], spare: int = 2) -> dict[str, st
 
 
 def service_form(service: Service, segments: list[dict[str, Any]]) -> dict[str, str]:
-    return {"company": str(service.company_id), "name": service.name, "description": "",
-            "is_active": "on", **segment_rows(segments)}
+    return {
+        "company": str(service.company_id),
+        "name": service.name,
+        "description": "",
+        "is_active": "on",
+        **segment_rows(segments),
+    }
 
 
 def test_the_service_page_shows_each_segment_as_a_row(
@@ -51,13 +56,16 @@ def test_a_person_adds_a_segment_and_moves_it_to_the_front(
         {"name": "Beratung", "duration_minutes": 10, "staff_required": True, "position": 0}
     ]
 
-    response = portal.post(f"/admin/salons/service/{salon.colour.pk}/change/",
-                           service_form(salon.colour, rows))
+    response = portal.post(
+        f"/admin/salons/service/{salon.colour.pk}/change/", service_form(salon.colour, rows)
+    )
 
     assert response.status_code == 302
     salon.colour.refresh_from_db()
     assert [(s["key"], s["name"], s["duration_minutes"]) for s in salon.colour.segments][:2] == [
-        ("E", "Beratung", 10), ("A", "Ansatzfärbung auftragen", 30)]
+        ("E", "Beratung", 10),
+        ("A", "Ansatzfärbung auftragen", 30),
+    ]
     assert [s["key"] for s in salon.colour.segments] == ["E", "A", "GAP_A", "B", "C", "D"]
 
 
@@ -74,17 +82,27 @@ def test_a_new_processing_row_is_keyed_after_the_segment_before_it(
 
     salon.cut.refresh_from_db()
     assert [(s["key"], s["staff_required"]) for s in salon.cut.segments] == [
-        ("A", True), ("GAP_A", False), ("B", True)]
+        ("A", True),
+        ("GAP_A", False),
+        ("B", True),
+    ]
 
 
 def test_a_bad_row_is_refused_with_the_cores_german_message(
     portal: Client, salon: SimpleNamespace
 ) -> None:
-    rows = [{"key": "A", "name": "Herrenhaarschnitt", "duration_minutes": "zehn",
-             "staff_required": True}]
+    rows = [
+        {
+            "key": "A",
+            "name": "Herrenhaarschnitt",
+            "duration_minutes": "zehn",
+            "staff_required": True,
+        }
+    ]
 
-    page = portal.post(f"/admin/salons/service/{salon.cut.pk}/change/",
-                       service_form(salon.cut, rows)).content.decode()
+    page = portal.post(
+        f"/admin/salons/service/{salon.cut.pk}/change/", service_form(salon.cut, rows)
+    ).content.decode()
 
     assert "die Dauer muss eine positive ganze Zahl von Minuten sein" in page
     salon.cut.refresh_from_db()
@@ -92,11 +110,14 @@ def test_a_bad_row_is_refused_with_the_cores_german_message(
 
 
 def test_processing_time_cannot_start_a_service(portal: Client, salon: SimpleNamespace) -> None:
-    rows = [{"name": "Einwirkzeit", "duration_minutes": 10, "staff_required": False},
-            {"key": "A", "name": "Schnitt", "duration_minutes": 30, "staff_required": True}]
+    rows = [
+        {"name": "Einwirkzeit", "duration_minutes": 10, "staff_required": False},
+        {"key": "A", "name": "Schnitt", "duration_minutes": 30, "staff_required": True},
+    ]
 
-    response = portal.post(f"/admin/salons/service/{salon.cut.pk}/change/",
-                           service_form(salon.cut, rows))
+    response = portal.post(
+        f"/admin/salons/service/{salon.cut.pk}/change/", service_form(salon.cut, rows)
+    )
 
     assert response.status_code == 200
     salon.cut.refresh_from_db()
@@ -105,30 +126,50 @@ def test_processing_time_cannot_start_a_service(portal: Client, salon: SimpleNam
 
 def test_weekly_hours_are_edited_per_weekday(portal: Client, salon: SimpleNamespace) -> None:
     stylist = salon.anna
-    form = {"company": str(salon.company.pk), "name": stylist.name, "email": "",
-            "is_active": "on", "services": [str(salon.cut.pk)], "calcom_user_id": "",
-            "calcom_username": "",
-            "working_hours-mon-0-from": "09:00", "working_hours-mon-0-to": "13:00",
-            "working_hours-mon-1-from": "14:00", "working_hours-mon-1-to": "18:00",
-            "working_hours-sat-0-from": "10:00", "working_hours-sat-0-to": "14:00",
-            "absences-TOTAL_FORMS": "0", "absences-INITIAL_FORMS": "0"}
+    form = {
+        "company": str(salon.company.pk),
+        "name": stylist.name,
+        "email": "",
+        "is_active": "on",
+        "services": [str(salon.cut.pk)],
+        "calcom_user_id": "",
+        "calcom_username": "",
+        "working_hours-mon-0-from": "09:00",
+        "working_hours-mon-0-to": "13:00",
+        "working_hours-mon-1-from": "14:00",
+        "working_hours-mon-1-to": "18:00",
+        "working_hours-sat-0-from": "10:00",
+        "working_hours-sat-0-to": "14:00",
+        "absences-TOTAL_FORMS": "0",
+        "absences-INITIAL_FORMS": "0",
+    }
 
     response = portal.post(f"/admin/salons/staff/{stylist.pk}/change/", form)
 
     assert response.status_code == 302, response.content.decode()[:3000]
     stylist.refresh_from_db()
-    assert stylist.working_hours == {"mon": [["09:00", "13:00"], ["14:00", "18:00"]],
-                                     "sat": [["10:00", "14:00"]]}
+    assert stylist.working_hours == {
+        "mon": [["09:00", "13:00"], ["14:00", "18:00"]],
+        "sat": [["10:00", "14:00"]],
+    }
 
 
 def test_hours_that_end_before_they_begin_are_refused_in_german(
     portal: Client, salon: SimpleNamespace
 ) -> None:
-    form = {"name": salon.company.name, "slug": salon.company.slug,
-            "time_zone": "Europe/Berlin", "closed_dates": "[]",
-            "public_holidays_country": "", "public_holidays_subdivision": "",
-            "min_notice_minutes": "60", "horizon_days": "90", "slot_step_minutes": "15",
-            "opening_hours-mon-0-from": "18:00", "opening_hours-mon-0-to": "09:00"}
+    form = {
+        "name": salon.company.name,
+        "slug": salon.company.slug,
+        "time_zone": "Europe/Berlin",
+        "closed_dates": "[]",
+        "public_holidays_country": "",
+        "public_holidays_subdivision": "",
+        "min_notice_minutes": "60",
+        "horizon_days": "90",
+        "slot_step_minutes": "15",
+        "opening_hours-mon-0-from": "18:00",
+        "opening_hours-mon-0-to": "09:00",
+    }
 
     page = portal.post(f"/admin/salons/company/{salon.company.pk}/change/", form)
 
