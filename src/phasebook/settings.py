@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "phasebook.calsync",
     "phasebook.phone",
     "phasebook.api",
+    "phasebook.idempotency",
     "phasebook.demo",
     "phasebook.security",
     "phasebook.monitoring",
@@ -264,6 +265,8 @@ CONTENT_SECURITY_POLICY = {
 # Company defaults applied at the edges; instants are always stored in UTC.
 PHASEBOOK_DEFAULT_TIME_ZONE = "Europe/Berlin"
 PHASEBOOK_HOLD_TTL_SECONDS = env_int("PHASEBOOK_HOLD_TTL_SECONDS", 300, minimum=30)
+# A retry with the Idempotency-Key of a request still running waits this long for its answer.
+PHASEBOOK_IDEMPOTENCY_WAIT_SECONDS = env_int("PHASEBOOK_IDEMPOTENCY_WAIT_SECONDS", 10, minimum=0)
 PHASEBOOK_REQUIRE_SERVICES = env_bool("PHASEBOOK_REQUIRE_SERVICES", False)
 # Call transcripts and recording links are personal data: removed after this many days (the
 # call record stays), by the periodic task `phone.remove_call_personal_data`.
@@ -287,9 +290,10 @@ CELERY_TIMEZONE = "UTC"
 # connecting gives up after 2 s instead of 4.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
-# The Cal.com sync's safety nets (celery beat): the sweeper re-dispatches outbox rows whose
-# message was lost, whose retry is due or whose worker died; reconciliation compares with
-# Cal.com itself (webhooks are best effort there, reference §12).
+# Periodic work (celery beat; without a broker the in-process runner plays beat). The Cal.com
+# sync's safety nets: the sweeper re-dispatches outbox rows whose message was lost, whose
+# retry is due or whose worker died; reconciliation compares with Cal.com itself (webhooks
+# are best effort there, reference §12). Idempotency keys are dropped after their 24 hours.
 CELERY_BEAT_SCHEDULE = {
     "calsync-sweep": {"task": "calsync.sweep", "schedule": 30.0},
     "calsync-reconcile": {"task": "calsync.reconcile", "schedule": 15 * 60.0},
@@ -297,6 +301,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "phone.remove_call_personal_data",
         "schedule": 60 * 60.0,
     },
+    "idempotency-purge": {"task": "idempotency.purge", "schedule": 60 * 60.0},
 }
 
 # Prometheus (phasebook.monitoring): /metrics answers with the bearer token

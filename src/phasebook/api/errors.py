@@ -114,15 +114,26 @@ def _http_error_response(api: NinjaAPI, request: HttpRequest, status: int) -> Ht
     return error_response(api, request, status, code, gettext(message))
 
 
+ViewDecorator = Callable[[NinjaAPI, Callable[..., HttpResponse]], Callable[..., HttpResponse]]
+
+
 class ShapedNinjaAPI(NinjaAPI):
     """A NinjaAPI whose unknown paths (404) and wrong methods (405) answer in the error
-    shape too, instead of Django's HTML page or ninja's plain-text body."""
+    shape too, instead of Django's HTML page or ninja's plain-text body. `view_decorators`
+    wrap every endpoint's Django view (e.g. api.idempotency.idempotent)."""
+
+    def __init__(self, *args: Any, view_decorators: tuple[ViewDecorator, ...] = (), **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self._view_decorators = view_decorators
 
     def _get_urls(self) -> list[URLPattern | URLResolver]:
         urls = super()._get_urls()
         for pattern in urls:
             if isinstance(pattern, URLPattern):
-                pattern.callback = self._shaped_method_errors(pattern.callback)
+                view = pattern.callback
+                for decorate in self._view_decorators:
+                    view = decorate(self, view)
+                pattern.callback = self._shaped_method_errors(view)
         urls.append(re_path(r"^.*$", csrf_exempt(self._unknown_path)))
         return urls
 

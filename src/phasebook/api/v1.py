@@ -18,6 +18,7 @@ from ninja import Query, Schema, Status
 
 from phasebook.api.auth import CompanyToken, company_of
 from phasebook.api.errors import ShapedNinjaAPI, install_error_handlers, missing_field
+from phasebook.api.idempotency import IDEMPOTENT, idempotent
 from phasebook.api.schemas import (
     AppointmentIn,
     BookingIn,
@@ -56,6 +57,7 @@ api = ShapedNinjaAPI(
     auth=CompanyToken(),
     openapi_url="/openapi.json",
     docs_url="/docs",
+    view_decorators=(idempotent,),
 )
 install_error_handlers(api)
 
@@ -128,14 +130,24 @@ def explain(request: HttpRequest, query: Query[ExplainQuery]) -> ExplanationOut:
     return render_explanation(explain_start(company, service, query.start, staff, timezone.now()))
 
 
-@api.post("/holds", response={201: AppointmentOut, **WRITE_ERRORS}, tags=["booking"])
+@api.post(
+    "/holds",
+    response={201: AppointmentOut, **WRITE_ERRORS},
+    tags=["booking"],
+    openapi_extra=IDEMPOTENT,
+)
 def create_hold(request: HttpRequest, body: BookingIn) -> Status[AppointmentOut]:
     """Reserve a start for a few minutes (default 5) while the caller decides."""
     hold = booking.hold_appointment(company_of(request), _request(body))
     return Status(201, _reloaded(hold))
 
 
-@api.post("/appointments", response={201: AppointmentOut, **WRITE_ERRORS}, tags=["booking"])
+@api.post(
+    "/appointments",
+    response={201: AppointmentOut, **WRITE_ERRORS},
+    tags=["booking"],
+    openapi_extra=IDEMPOTENT,
+)
 def create_appointment(request: HttpRequest, body: AppointmentIn) -> Status[AppointmentOut]:
     """Book directly (service_id, start, staff_id?, customer) or confirm a hold (hold_id)."""
     company = company_of(request)
@@ -176,6 +188,7 @@ def get_appointment(request: HttpRequest, appointment_id: UUID) -> AppointmentOu
     "/appointments/{appointment_id}/reschedule",
     response={200: AppointmentOut, **WRITE_ERRORS},
     tags=["booking"],
+    openapi_extra=IDEMPOTENT,
 )
 def reschedule(request: HttpRequest, appointment_id: UUID, body: RescheduleIn) -> AppointmentOut:
     """Move every phase together (optionally to another stylist), re-validated."""
@@ -192,6 +205,7 @@ def reschedule(request: HttpRequest, appointment_id: UUID, body: RescheduleIn) -
     "/appointments/{appointment_id}/cancel",
     response={200: AppointmentOut, **WRITE_ERRORS},
     tags=["booking"],
+    openapi_extra=IDEMPOTENT,
 )
 def cancel(
     request: HttpRequest, appointment_id: UUID, body: CancelIn | None = None
