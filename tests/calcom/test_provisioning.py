@@ -185,7 +185,7 @@ def test_rollback_without_history_says_so(salon: CalcomSalon) -> None:
 def test_the_deploy_check_lists_unmapped_phases_without_calling_calcom(salon: CalcomSalon) -> None:
     salon.emulator.state.users.clear()  # any network call would now fail with 401
 
-    warnings = run_checks(tags=["calcom"], include_deployment_checks=True)
+    warnings = run_checks(tags=["calcom"], include_deployment_checks=True, databases=["default"])
 
     assert len(warnings) == 24
     assert "kein Event Type zugeordnet" in warnings[0].msg

@@ -80,3 +80,29 @@ def test_without_https_nothing_is_redirected_and_no_header_is_trusted(tmp_path: 
     assert probe["hsts"] is None
     assert probe["cookie"] == ""
     assert probe["client_ip"] == "10.0.0.2"
+
+
+def test_the_deploy_check_passes_without_warnings_on_a_fresh_machine(tmp_path: Path) -> None:
+    environment = {
+        **os.environ,
+        "PHASEBOOK_HTTPS": "1",
+        "PHASEBOOK_ALLOWED_HOSTS": "booking.example.com",
+        "PHASEBOOK_DATA_DIR": str(tmp_path),  # nothing there yet: no key, no database
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'fresh.sqlite3'}",
+    }
+    check = [
+        sys.executable,
+        "-m",
+        "phasebook.manage",
+        "check",
+        "--deploy",
+        "--fail-level",
+        "WARNING",
+    ]
+
+    result = subprocess.run(  # noqa: S603 - our own interpreter and module
+        check, env=environment, capture_output=True, text=True, timeout=120
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout

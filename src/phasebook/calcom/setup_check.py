@@ -171,9 +171,16 @@ def record_access(company: Company, problem: str | None) -> None:
     )
 
 
-@checks.register("calcom", deploy=True)
-def check_calcom_maps(app_configs: Iterable[Any] | None = None, **kwargs: Any) -> list[Any]:
-    """`phasebook check --deploy`: database-only, one warning per unmapped target."""
+@checks.register("calcom", checks.Tags.database, deploy=True)
+def check_calcom_maps(
+    app_configs: Iterable[Any] | None = None, databases: Iterable[str] | None = None, **kwargs: Any
+) -> list[Any]:
+    """`phasebook check --deploy --database default`: one warning per unmapped target.
+
+    It reads the database, so like Django's own database checks it runs only when asked to
+    (`--database`): the configuration check must pass on a machine without one."""
+    if not databases:
+        return []
     companies = Company.objects.filter(calcom_connection__is_enabled=True)
     return [
         checks.Warning(str(finding), hint="phasebook calcom_check", id="phasebook.calcom.W001")
