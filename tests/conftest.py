@@ -39,6 +39,8 @@ def pytest_configure(config: pytest.Config) -> None:
     # WhiteNoise serves collected files from STATIC_ROOT and warns when a fresh clone
     # has none yet; the demo collects them, the tests are served through the finders.
     Path(settings.STATIC_ROOT).mkdir(parents=True, exist_ok=True)
+    # The Cal.com emulator the tests run listens on loopback (security/outbound.py).
+    settings.PHASEBOOK_CALCOM_ALLOW_LOOPBACK = True
 
 
 def pytest_runtest_setup(item: pytest.Item) -> None:

@@ -8,31 +8,20 @@ come from the environment.
 
 from __future__ import annotations
 
-import secrets
 from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
 from csp.constants import NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
 
+from phasebook.data_dir import data_dir, local_secret_key, private_file
 from phasebook.env import env_bind, env_bool, env_int, env_list, env_str
 from phasebook.telemetry.logs import logging_config
 
-DATA_DIR = Path(env_str("PHASEBOOK_DATA_DIR", "var")).resolve()
-
-
-def _local_secret_key() -> str:
-    """A random key kept in the data dir, so local sessions survive restarts."""
-    key_file = DATA_DIR / "secret-key"
-    if not key_file.exists():
-        DATA_DIR.mkdir(parents=True, exist_ok=True)
-        key_file.write_text(secrets.token_urlsafe(50))
-        key_file.chmod(0o600)
-    return key_file.read_text().strip()
-
+DATA_DIR = data_dir(env_str("PHASEBOOK_DATA_DIR"))
 
 DEBUG = env_bool("PHASEBOOK_DEBUG", False)
-SECRET_KEY = env_str("PHASEBOOK_SECRET_KEY") or _local_secret_key()
+SECRET_KEY = env_str("PHASEBOOK_SECRET_KEY") or local_secret_key(DATA_DIR)
 ALLOWED_HOSTS = env_list("PHASEBOOK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 
 INSTALLED_APPS = [
@@ -69,6 +58,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
+    # After LocaleMiddleware: its 413 answer is in the caller's language.
+    "phasebook.security.middleware.BodySizeLimitMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
@@ -128,7 +119,9 @@ def _database(url: str) -> dict[str, object]:
     return config
 
 
-DATABASE_URL = env_str("DATABASE_URL") or f"sqlite:///{DATA_DIR / 'phasebook.sqlite3'}"
+DATABASE_URL = (
+    env_str("DATABASE_URL") or f"sqlite:///{private_file(DATA_DIR / 'phasebook.sqlite3')}"
+)
 DATABASES = {"default": _database(DATABASE_URL)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -271,6 +264,11 @@ PHASEBOOK_REQUIRE_SERVICES = env_bool("PHASEBOOK_REQUIRE_SERVICES", False)
 # Call transcripts and recording links are personal data: removed after this many days (the
 # call record stays), by the periodic task `phone.remove_call_personal_data`.
 PHASEBOOK_CALL_RETENTION_DAYS = env_int("PHASEBOOK_CALL_RETENTION_DAYS", 90, minimum=1)
+
+# Cal.com base URLs must be https and publicly routable (security/outbound.py); this lets
+# them point at a loopback address over http too, for the local emulator (`phasebook demo`
+# allows it for itself).
+PHASEBOOK_CALCOM_ALLOW_LOOPBACK = env_bool("PHASEBOOK_CALCOM_ALLOW_LOOPBACK", False)
 
 # Secrets at rest (Cal.com API keys) are encrypted with this key; it defaults to one
 # derived from SECRET_KEY so that a local setup needs nothing.

@@ -95,7 +95,7 @@ def test_an_unknown_appointment_is_not_found_in_the_callers_language(
 
 
 def test_a_message_of_the_booking_service_is_translated_too(salon: SimpleNamespace) -> None:
-    unknown_service = _cut(salon, START) | {"service_id": 0}
+    unknown_service = _cut(salon, START) | {"service_id": 999_999}
 
     german, english = in_both_languages(
         salon.token, lambda caller: caller.post("/holds", unknown_service), 404

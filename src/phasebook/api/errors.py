@@ -92,6 +92,8 @@ def _problem(error: dict[str, Any]) -> str:
         return gettext("keine gültige ID.")
     if kind.startswith("int"):
         return gettext("erwartet eine ganze Zahl.")
+    if kind in ("greater_than_equal", "less_than_equal"):
+        return gettext("außerhalb des zulässigen Bereichs.")
     if kind in ("model_type", "model_attributes_type", "dict_type"):
         return gettext("erwartet ein JSON-Objekt.")
     if kind == "extra_forbidden":
@@ -120,7 +122,7 @@ ViewDecorator = Callable[[NinjaAPI, Callable[..., HttpResponse]], Callable[..., 
 class ShapedNinjaAPI(NinjaAPI):
     """A NinjaAPI whose unknown paths (404) and wrong methods (405) answer in the error
     shape too, instead of Django's HTML page or ninja's plain-text body. `view_decorators`
-    wrap every endpoint's Django view (e.g. api.idempotency.idempotent)."""
+    wrap every endpoint's Django view, the first innermost (e.g. api.idempotency)."""
 
     def __init__(self, *args: Any, view_decorators: tuple[ViewDecorator, ...] = (), **kwargs: Any):
         super().__init__(*args, **kwargs)

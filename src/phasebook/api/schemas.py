@@ -42,6 +42,11 @@ def _printable(text: str) -> str:
 
 Instant = Annotated[AwareDatetime, AfterValidator(_within_range)]
 Text = Annotated[str, AfterValidator(_printable)]
+# A database id that fits its 64-bit column. In a body only a JSON integer: pydantic would
+# otherwise take true, 1.0 or "1" for one. Query strings are text, so there "1" is the id.
+MAX_ID = 2**63 - 1
+Id = Annotated[int, Field(strict=True, ge=1, le=MAX_ID)]
+QueryId = Annotated[int, Field(ge=1, le=MAX_ID)]
 
 
 class InputSchema(Schema):
@@ -62,7 +67,7 @@ class CustomerIn(InputSchema):
 
 
 class BookingIn(InputSchema):
-    service_id: int
+    service_id: Id
     start: Instant
     staff_id: UUID | None = None
     customer: CustomerIn
@@ -72,7 +77,7 @@ class AppointmentIn(InputSchema):
     """Either `hold_id` (confirm a hold) or service_id + start [+ staff_id] + customer."""
 
     hold_id: UUID | None = None
-    service_id: int | None = None
+    service_id: Id | None = None
     start: Instant | None = None
     staff_id: UUID | None = None
     customer: CustomerIn | None = None

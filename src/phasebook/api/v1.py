@@ -17,6 +17,7 @@ from ninja import Field as NinjaField
 from ninja import Query, Schema, Status
 
 from phasebook.api.auth import CompanyToken, company_of
+from phasebook.api.content import json_bodies
 from phasebook.api.errors import ShapedNinjaAPI, install_error_handlers, missing_field
 from phasebook.api.idempotency import IDEMPOTENT, idempotent
 from phasebook.api.schemas import (
@@ -26,6 +27,7 @@ from phasebook.api.schemas import (
     ConflictOut,
     ErrorOut,
     Instant,
+    QueryId,
     RescheduleIn,
     SlotsOut,
 )
@@ -57,7 +59,7 @@ api = ShapedNinjaAPI(
     auth=CompanyToken(),
     openapi_url="/openapi.json",
     docs_url="/docs",
-    view_decorators=(idempotent,),
+    view_decorators=(idempotent, json_bodies),  # innermost first
 )
 install_error_handlers(api)
 
@@ -89,7 +91,7 @@ def list_services(request: HttpRequest) -> list[ServiceOut]:
 
 
 class AvailabilityQuery(Schema):
-    service: int
+    service: QueryId
     start: Instant = NinjaField(alias="from")
     end: Instant = NinjaField(alias="to")
     staff: UUID | None = None
@@ -116,7 +118,7 @@ def availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> Slots
 
 
 class ExplainQuery(Schema):
-    service: int
+    service: QueryId
     start: Instant
     staff: UUID | None = None
 

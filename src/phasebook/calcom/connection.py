@@ -23,6 +23,7 @@ from phasebook.calcom.models import CalcomConnection
 from phasebook.calcom.ratelimit import RateLimiter, build_rate_limiter
 from phasebook.common.crypto import SecretUnreadable
 from phasebook.salons.models import Company
+from phasebook.security.outbound import GuardedTransport
 
 
 class CalcomNotConfigured(Exception):
@@ -130,6 +131,8 @@ def client_for_connection(
         versions=versions,
         timeouts=timeouts or CalcomTimeouts(),
         limiter=shared_rate_limiter(),
+        # The key goes only to public https addresses, checked at every connection.
+        transport=GuardedTransport(),
     )
 
 

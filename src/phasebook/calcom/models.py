@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from phasebook.common.crypto import decrypt, encrypt
 from phasebook.salons.models import Company, Service, Staff
+from phasebook.security.outbound import validate_outbound_url
 
 
 class CalcomConnection(models.Model):
@@ -20,7 +21,9 @@ class CalcomConnection(models.Model):
         Company, verbose_name=_("Salon"), on_delete=models.CASCADE, related_name="calcom_connection"
     )
     base_url = models.URLField(
-        default="https://api.cal.com", help_text="Ohne /v2, z. B. https://api.cal.com"
+        default="https://api.cal.com",
+        help_text="Ohne /v2, z. B. https://api.cal.com",
+        validators=[validate_outbound_url],
     )
     api_key_encrypted = models.TextField(blank=True)
     team_id = models.PositiveBigIntegerField(

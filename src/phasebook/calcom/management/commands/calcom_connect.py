@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from typing import Any
 
+from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from phasebook.calcom.connection import CalcomNotConfigured, companies_for
@@ -29,14 +30,18 @@ class Command(BaseCommand):
         except CalcomNotConfigured as error:
             raise CommandError(str(error)) from error
         api_key = options["api_key"] or os.environ.get("PHASEBOOK_CALCOM_API_KEY", "")
-        connection, _ = CalcomConnection.objects.get_or_create(company=company)
+        connection = CalcomConnection.objects.filter(company=company).first()
+        connection = connection or CalcomConnection(company=company)  # saved only if valid
         if options["base_url"]:
             connection.base_url = options["base_url"].rstrip("/").removesuffix("/v2")
         if options["team_id"] is not None:
             connection.team_id = options["team_id"]
         if api_key:
             connection.api_key = api_key
-        connection.full_clean()
+        try:
+            connection.full_clean()
+        except ValidationError as error:
+            raise CommandError(" ".join(error.messages)) from error
         connection.save()
         key_state = "gesetzt" if connection.has_api_key else "FEHLT"
         self.stdout.write(

@@ -35,6 +35,8 @@ class Command(BaseCommand):
         token = issue_demo_token(company, os.environ.get("PHASEBOOK_DEMO_TOKEN"))
         password = ensure_demo_admin()
         ensure_salon_user(company, password)
+        # The demo's Cal.com is the emulator on loopback: starting the demo allows it.
+        settings.PHASEBOOK_CALCOM_ALLOW_LOOPBACK = True
         running = start_in_thread(host=HOST, port=calcom_port)
         try:
             calcom = connect_demo_calcom(
