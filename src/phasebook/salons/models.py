@@ -135,6 +135,10 @@ class ApiToken(models.Model):
     """A company's bearer token for the HTTP API. Only its SHA-256 is stored."""
 
     PREFIX = "pb_"
+    # The hint shows a token's first characters so people can tell their tokens apart. Of a
+    # short token those would be most of the secret, so it gets no hint at all.
+    HINT_LENGTH = 8
+    SHORTEST_WITH_HINT = 32
 
     company = models.ForeignKey(
         Company, verbose_name=_("Salon"), on_delete=models.CASCADE, related_name="api_tokens"
@@ -142,7 +146,10 @@ class ApiToken(models.Model):
     name = models.CharField(_("Name"), max_length=100)
     key_hash = models.CharField(_("Prüfsumme"), max_length=64, unique=True)
     hint = models.CharField(
-        _("Erkennung"), max_length=12, help_text=_("Die ersten Zeichen, zum Wiedererkennen.")
+        _("Erkennung"),
+        max_length=12,
+        blank=True,
+        help_text=_("Die ersten Zeichen, zum Wiedererkennen (leer bei kurzen Tokens)."),
     )
     created_at = models.DateTimeField(_("Angelegt am"), auto_now_add=True)
     last_used_at = models.DateTimeField(_("Zuletzt benutzt"), null=True, blank=True)
@@ -155,17 +162,23 @@ class ApiToken(models.Model):
         verbose_name_plural = _("API-Tokens")
 
     def __str__(self) -> str:
-        return f"{self.name} ({self.hint}…)"
+        return f"{self.name} ({self.hint}…)" if self.hint else self.name
 
     @staticmethod
     def hash(raw: str) -> str:
         return hashlib.sha256(raw.encode()).hexdigest()
 
     @classmethod
+    def hint_for(cls, raw: str) -> str:
+        return raw[: cls.HINT_LENGTH] if len(raw) >= cls.SHORTEST_WITH_HINT else ""
+
+    @classmethod
     def issue(cls, company: Company, name: str, raw: str | None = None) -> tuple[ApiToken, str]:
         """Create a token; the raw value is returned once and never stored."""
         raw = raw or cls.PREFIX + secrets.token_urlsafe(32)
-        token = cls.objects.create(company=company, name=name, key_hash=cls.hash(raw), hint=raw[:8])
+        token = cls.objects.create(
+            company=company, name=name, key_hash=cls.hash(raw), hint=cls.hint_for(raw)
+        )
         return token, raw
 
     def revoke(self) -> None:
