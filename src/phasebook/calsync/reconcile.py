@@ -462,7 +462,9 @@ def _mirror_external(
 
 
 def upsert_busy_block(stylist: Staff, uid: str, start: datetime, end: datetime) -> None:
+    """The stylist's salon's block for this Cal.com booking; no other salon's is touched."""
     ExternalBusyBlock.objects.update_or_create(
+        company_id=stylist.company_id,
         source="calcom",
         external_id=uid,
         defaults={"staff": stylist, "start": start, "end": end},

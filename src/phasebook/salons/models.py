@@ -10,6 +10,7 @@ import hashlib
 import secrets
 import uuid
 from datetime import datetime, timedelta
+from typing import Any
 from zoneinfo import ZoneInfo, available_timezones
 
 from django.core.exceptions import ValidationError
@@ -290,8 +291,14 @@ class Absence(models.Model):
 
 
 class ExternalBusyBlock(models.Model):
-    """Time a stylist is busy elsewhere, e.g. a booking made directly in Cal.com."""
+    """Time a stylist is busy elsewhere, e.g. a booking made directly in Cal.com.
 
+    `company` is the stylist's, stored so that an external id is unique within one salon
+    only: another salon's webhook naming the same booking uid finds nothing of this one."""
+
+    company = models.ForeignKey(
+        Company, verbose_name=_("Salon"), on_delete=models.CASCADE, related_name="busy_blocks"
+    )
     staff = models.ForeignKey(
         Staff,
         verbose_name=_("Mitarbeiter:in"),
@@ -315,12 +322,18 @@ class ExternalBusyBlock(models.Model):
                 condition=Q(end__gt=models.F("start")), name="busy_block_ends_after_start"
             ),
             models.UniqueConstraint(
-                fields=["source", "external_id"], name="busy_block_external_id_unique"
+                fields=["company", "source", "external_id"],
+                name="busy_block_external_id_unique_per_company",
             ),
         ]
 
     def __str__(self) -> str:
         return f"{self.staff}: {self.start:%Y-%m-%d %H:%M}"
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.company_id is None:
+            self.company_id = self.staff.company_id  # always the stylist's salon
+        super().save(*args, **kwargs)
 
 
 def validate_e164(value: str) -> None:
