@@ -222,13 +222,25 @@ class AppointmentAdmin(TenantAdmin):
         return appointment._portal_phases  # type: ignore[attr-defined]
 
     # Buttons on the detail page: each opens a page that asks before it changes anything.
+    # Their permissions are methods, not "booking.change_appointment": unfold's system check
+    # looks dotted names up in the database, which a fresh installation does not have yet
+    # (`phasebook migrate`, which runs the checks first, would fail).
+
+    def has_change_appointments_permission(
+        self, request: HttpRequest, object_id: Any = None
+    ) -> bool:
+        return request.user.has_perm("booking.change_appointment")
+
+    def has_view_appointments_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
+        return request.user.has_perm("booking.view_appointment")
+
     def _to(self, name: str, object_id: str) -> HttpResponse:
         return HttpResponseRedirect(reverse(name, args=[object_id]))
 
     @action(
         description=gettext_lazy("Verschieben"),
         url_path="verschieben",
-        permissions=["booking.change_appointment"],
+        permissions=["change_appointments"],
         icon="schedule",
     )
     def reschedule(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -237,7 +249,7 @@ class AppointmentAdmin(TenantAdmin):
     @action(
         description=gettext_lazy("Stornieren"),
         url_path="stornieren",
-        permissions=["booking.change_appointment"],
+        permissions=["change_appointments"],
         icon="event_busy",
     )
     def cancel(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -246,7 +258,7 @@ class AppointmentAdmin(TenantAdmin):
     @action(
         description=gettext_lazy("Sync wiederholen"),
         url_path="sync-wiederholen",
-        permissions=["booking.change_appointment"],
+        permissions=["change_appointments"],
         icon="sync",
     )
     def retry_sync(self, request: HttpRequest, object_id: str) -> HttpResponse:
@@ -255,7 +267,7 @@ class AppointmentAdmin(TenantAdmin):
     @action(
         description=gettext_lazy("In Cal.com prüfen"),
         url_path="cal-com-pruefen",
-        permissions=["booking.view_appointment"],
+        permissions=["view_appointments"],
         icon="fact_check",
     )
     def verify_sync(self, request: HttpRequest, object_id: str) -> HttpResponse:
