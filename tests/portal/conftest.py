@@ -16,7 +16,7 @@ from phasebook.booking.services import BookingRequest, book_appointment
 from phasebook.salons.models import Company, Membership, Service, Staff
 from tests.factories import next_weekday
 
-PORTAL_APPS = ["salons", "booking", "calsync"]
+PORTAL_APPS = ["salons", "booking", "calsync", "phone"]
 
 
 def salon_user(company: Company, username: str = "owner") -> User:

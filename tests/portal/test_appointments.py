@@ -62,14 +62,14 @@ def test_an_expired_hold_reads_as_expired(portal: Client, salon: SimpleNamespace
     from phasebook.booking.services import BookingRequest, hold_appointment
 
     request = BookingRequest(
-        salon.cut.pk, a_wednesday(15), CustomerDetails("Anruf"), str(salon.ben.pk)
+        salon.cut.pk, a_wednesday(15), CustomerDetails("Rita Reserve"), str(salon.ben.pk)
     )
     hold = hold_appointment(salon.company, request)
     Appointment.objects.filter(pk=hold.pk).update(hold_expires_at=timezone.now())
 
     assert "Reservierung abgelaufen" in text(portal.get(LIST))
-    assert "Anruf" in text(portal.get(LIST, {"status": "expired"}))
-    assert "Anruf" not in text(portal.get(LIST, {"status": "held"}))
+    assert "Rita Reserve" in text(portal.get(LIST, {"status": "expired"}))
+    assert "Rita Reserve" not in text(portal.get(LIST, {"status": "held"}))
 
 
 def test_search_finds_a_customer_by_phone(portal: Client, salon: SimpleNamespace) -> None:

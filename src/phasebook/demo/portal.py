@@ -29,7 +29,9 @@ def ensure_salon_user(company: Company, password: str) -> None:
     user.set_password(password)
     user.save()
     user.user_permissions.set(
-        Permission.objects.filter(content_type__app_label__in=["salons", "booking", "calsync"])
+        Permission.objects.filter(
+            content_type__app_label__in=["salons", "booking", "calsync", "phone"]
+        )
     )
     Membership.objects.get_or_create(user=user, company=company)
 
