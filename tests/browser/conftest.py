@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Iterator
 from pathlib import Path
@@ -65,6 +66,17 @@ def chromium() -> Iterator[Any]:
         yield browser
         browser.close()
     del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _live_server_ends_before_the_test_database(
+    django_db_setup: None, live_server: Any
+) -> Iterator[None]:
+    """Fixtures end in the reverse order of their start: requested here after the database,
+    the live server is gone before the test database is dropped. Connections of threads that
+    have ended (the live server's, the sync runner's) close when they are collected."""
+    yield
+    gc.collect()
 
 
 @pytest.fixture
