@@ -12,6 +12,7 @@ app_name = "portal"
 urlpatterns = [
     path("", admin.site.admin_view(views.start_page), name="start"),
     path("terminbuch/", admin.site.admin_view(views.daybook), name="daybook"),
+    path("sync-zustand/", admin.site.admin_view(views.sync_health), name="sync_health"),
     path("terminbuch/neu/", admin.site.admin_view(views.new_appointment), name="new_appointment"),
     path(
         "termine/<str:appointment_id>/verschieben/",

@@ -24,10 +24,12 @@ from phasebook.booking.errors import BookingError
 from phasebook.booking.models import AppointmentSource
 from phasebook.booking.services import BookingRequest, book_appointment
 from phasebook.booking.texts import translated
+from phasebook.calsync.manual import retry_appointment
 from phasebook.portal.daybook import load_day
 from phasebook.portal.forms import NewAppointmentForm
 from phasebook.portal.options import service_options
 from phasebook.portal.salon import salon_of
+from phasebook.portal.sync_health import appointments_to_retry, load_sync_health
 from phasebook.salons.models import Company, Staff
 
 
@@ -80,6 +82,7 @@ def daybook(request: HttpRequest) -> TemplateResponse:
         next_week=day + timedelta(days=7),
         week=[week_start + timedelta(days=offset) for offset in range(7)],
         can_book=request.user.has_perm("booking.add_appointment"),
+        health=load_sync_health(salon),
     )
 
 
@@ -155,3 +158,20 @@ def _book(
         },
     )
     return redirect("admin:booking_appointment_change", appointment.pk)
+
+
+def sync_health(request: HttpRequest) -> HttpResponse:
+    salon = salon_for(request, "booking.view_appointment")
+    if request.method == "POST":
+        if not request.user.has_perm("booking.change_appointment"):
+            raise PermissionDenied
+        retried = appointments_to_retry(salon)
+        for appointment in retried:
+            retry_appointment(appointment)
+        messages.success(
+            request, _("%(count)d Termine werden erneut synchronisiert.") % {"count": len(retried)}
+        )
+        return redirect("portal:sync_health")
+    return page(
+        request, "portal/sync_health.html", _("Sync-Zustand"), health=load_sync_health(salon)
+    )
