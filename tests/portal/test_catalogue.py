@@ -174,3 +174,23 @@ def test_hours_that_end_before_they_begin_are_refused_in_german(
     page = portal.post(f"/admin/salons/company/{salon.company.pk}/change/", form)
 
     assert "Montag: das Ende 09:00 liegt nicht nach dem Beginn 18:00." in page.content.decode()
+
+
+def test_customers_are_listed_with_phone_and_email_and_their_appointments(
+    portal: Client, salon: SimpleNamespace
+) -> None:
+    from phasebook.salons.models import Customer
+    from tests.portal.conftest import a_wednesday, book
+
+    appointment = book(salon.company, salon.colour, salon.anna, a_wednesday(10), "Maria Berger")
+    Customer.objects.filter(pk=appointment.customer_id).update(
+        phone="+4917612345601", email="maria@example.com"
+    )
+
+    listing = portal.get("/admin/salons/customer/").content.decode()
+    page = portal.get(f"/admin/salons/customer/{appointment.customer_id}/change/").content.decode()
+
+    assert "+4917612345601" in listing
+    assert "maria@example.com" in listing
+    assert f"/admin/booking/appointment/{appointment.pk}/change/" in page
+    assert "Ansatzfärbung" in page

@@ -3,6 +3,8 @@ from __future__ import annotations
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from phasebook.common.admin import TenantAdmin, TenantInline, companies_of
@@ -17,6 +19,8 @@ from phasebook.salons.models import (
     Service,
     Staff,
 )
+
+APPOINTMENTS_SHOWN = 50
 
 
 @admin.register(Company)
@@ -87,9 +91,22 @@ class ServiceAdmin(TenantAdmin):
 
 @admin.register(Customer)
 class CustomerAdmin(TenantAdmin):
-    list_display = ["name", "company", "created_at"]
-    list_select_related = ["company"]
+    list_display = ["name", "phone", "email", "created_at"]
     search_fields = ["name", "phone", "email"]
+    fields = ["company", "name", "phone", "email", "appointment_history"]
+    readonly_fields = ["appointment_history"]
+
+    @admin.display(description=_("Termine"))
+    def appointment_history(self, customer: Customer) -> SafeString:
+        """The customer's appointments, newest first, each linked to its page."""
+        if customer.pk is None:
+            return SafeString("–")
+        appointments = customer.appointments.select_related("service", "staff").order_by("-start")[
+            :APPOINTMENTS_SHOWN
+        ]
+        return SafeString(
+            render_to_string("portal/customer_appointments.html", {"appointments": appointments})
+        )
 
 
 @admin.register(ExternalBusyBlock)
