@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -52,11 +53,17 @@ def test_the_sweeper_resends_whatever_is_due(
     assert celery_calls == [str(appointment.pk)]
 
 
-def test_metrics_count_sync_attempts(salon: SimpleNamespace, mirror: Mirror, env: SyncEnv) -> None:
+def test_metrics_count_sync_attempts(
+    salon: SimpleNamespace,
+    mirror: Mirror,
+    env: SyncEnv,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+) -> None:
     name = "phasebook_calcom_sync_success_total"
     before = sample(scrape(), name, action="create")
     book(salon, service=salon.cut)
-    drain(env)
+    with django_capture_on_commit_callbacks(execute=True):  # counted after commit
+        drain(env)
 
     assert sample(scrape(), name, action="create") == before + 1
 
@@ -116,19 +123,23 @@ def test_without_a_broker_the_local_runner_runs_the_same_task_functions(
 
 
 def _seconds_observed(action: str) -> tuple[float, float]:
-    labels = {"action": action}
+    labels = {"service_type": "composite", "action": action}
     count = REGISTRY.get_sample_value("phasebook_calcom_sync_seconds_count", labels) or 0.0
     total = REGISTRY.get_sample_value("phasebook_calcom_sync_seconds_sum", labels) or 0.0
     return count, total
 
 
 def test_sync_seconds_are_observed_once_per_phase_attempt_with_its_own_duration(
-    salon: SimpleNamespace, mirror: Mirror, env: SyncEnv
+    salon: SimpleNamespace,
+    mirror: Mirror,
+    env: SyncEnv,
+    django_capture_on_commit_callbacks: Callable[..., Any],
 ) -> None:
     appointment = book(salon)  # a colour: four staff-required phases, synced in parallel
     count_before, sum_before = _seconds_observed("create")
 
-    progresses = sync_appointment(appointment.pk, env)
+    with django_capture_on_commit_callbacks(execute=True):  # observed after commit
+        progresses = sync_appointment(appointment.pk, env)
 
     count_after, sum_after = _seconds_observed("create")
     assert count_after - count_before == len(progresses) == 4

@@ -1,4 +1,5 @@
-"""What the handlers settings.LOGGING installs write, as production would see it."""
+"""What the handlers settings.LOGGING installs write, as production would see it; the
+calsync tests' emulated Cal.com."""
 
 from __future__ import annotations
 
@@ -11,6 +12,9 @@ from typing import Any
 import pytest
 
 from phasebook.telemetry.logs import RedactSecretsFilter
+
+# The salon mirrored to an emulated Cal.com, as the calsync tests have it.
+from tests.calsync.conftest import clock, dispatched, env, mirror, sync_emulator  # noqa: F401
 
 
 class CapturedLog:

@@ -18,9 +18,11 @@ def scrape(client: Client | None = None) -> str:
 
 
 def sample(text: str, name: str, **labels: str) -> float:
-    """The value of the sample `name{labels}` in a scrape; 0 when it is not there (yet)."""
-    for family in text_string_to_metric_families(text):
-        for found in family.samples:
-            if found.name == name and found.labels == labels:
-                return found.value
-    return 0.0
+    """The sum of the samples `name{labels, …}` in a scrape (0 when there are none yet): the
+    labels given must match, any others are added up."""
+    return sum(
+        found.value
+        for family in text_string_to_metric_families(text)
+        for found in family.samples
+        if found.name == name and labels.items() <= found.labels.items()
+    )

@@ -12,6 +12,8 @@ from phasebook.env import ImproperlyConfiguredEnv, env_bind
 from tests.monitoring.processes import database_url_for_processes, free_port, gunicorn
 from tests.monitoring.scraping import METRICS_TOKEN
 
+pytestmark = pytest.mark.django_db  # a scrape reads the database state
+
 INTERNAL = ("10.0.0.5", 9100)
 
 
@@ -67,7 +69,6 @@ def test_a_host_header_naming_the_internal_address_is_not_internal() -> None:
 
 
 @pytest.mark.postgres
-@pytest.mark.django_db
 def test_under_gunicorn_only_the_internal_listener_and_the_token_open_metrics() -> None:
     public, internal = f"127.0.0.1:{free_port()}", f"127.0.0.1:{free_port()}"
     env = {

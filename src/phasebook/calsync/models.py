@@ -63,6 +63,9 @@ class PhaseSyncTask(models.Model):
     open_creates = models.JSONField(default=list, blank=True)
     last_error = models.TextField(blank=True)
     error_kind = models.CharField(max_length=40, blank=True)
+    # Set when the row becomes pending, kept through retries and later requests, cleared when
+    # it is done or given up: how long Cal.com has been behind for this phase (alerts).
+    pending_since = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -174,3 +177,32 @@ class SyncDrift(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}: {self.reference}"
+
+
+class ReconcileRun(models.Model):
+    """A salon's latest reconciliation: when it ran, whether it could compare, what it found.
+
+    One row per salon, overwritten by every run; `completed_at` stays at the last run that
+    compared and repaired, so a run refused for a bad listing does not count as having run.
+    """
+
+    company = models.OneToOneField(Company, on_delete=models.CASCADE, related_name="+")
+    ran_at = models.DateTimeField()
+    completed_at = models.DateTimeField(null=True, blank=True)
+    refused = models.TextField(blank=True, help_text="Warum nicht abgeglichen wurde, mit Abhilfe.")
+    missing = models.PositiveIntegerField(default=0)
+    stale = models.PositiveIntegerField(default=0)
+    orphans_cancelled = models.PositiveIntegerField(default=0)
+    revived = models.PositiveIntegerField(default=0)
+    external_blocks = models.PositiveIntegerField(default=0)
+    drift = models.PositiveIntegerField(default=0)
+
+    # What a run found, by name: the fields above, the report's counts, the metric's `kind`.
+    FOUND = ("missing", "stale", "orphans_cancelled", "revived", "external_blocks", "drift")
+
+    class Meta:
+        verbose_name = "Cal.com-Abgleich"
+        verbose_name_plural = "Cal.com-Abgleiche"
+
+    def __str__(self) -> str:
+        return f"{self.company}: {self.ran_at:%Y-%m-%d %H:%M}"

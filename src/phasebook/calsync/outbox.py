@@ -21,6 +21,8 @@ from phasebook.calsync.env import SyncEnv
 from phasebook.calsync.models import PhaseSyncTask, TaskStatus
 from phasebook.calsync.plan import LeaseContext, PhaseJob, build_job
 
+IN_PROGRESS = (TaskStatus.PENDING, TaskStatus.RUNNING)
+
 
 def request_sync(phases: QuerySet[AppointmentPhase], action: str, now: datetime) -> list[uuid.UUID]:
     """Ask for the staff-required `phases` to be converged again; returns their appointments.
@@ -39,6 +41,12 @@ def request_sync(phases: QuerySet[AppointmentPhase], action: str, now: datetime)
             When(status=TaskStatus.RUNNING, then=Value(TaskStatus.RUNNING)),
             default=Value(TaskStatus.PENDING),
         ),
+        # Still behind since then: a new request (a reschedule, a reconciliation) does not
+        # make an old backlog look fresh.
+        pending_since=Case(
+            When(status__in=IN_PROGRESS, pending_since__isnull=False, then=F("pending_since")),
+            default=Value(now),
+        ),
         last_error="",
         error_kind="",
     )
@@ -49,6 +57,7 @@ def request_sync(phases: QuerySet[AppointmentPhase], action: str, now: datetime)
             company_id=company_id,
             action=action,
             next_attempt_at=now,
+            pending_since=now,
         )
         for phase_id, appointment_id, company_id in staff_phases.filter(
             sync_task__isnull=True

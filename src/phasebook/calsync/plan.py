@@ -72,7 +72,9 @@ class PhaseJob:
     attempt: int
     action: str
     phase_id: int
+    appointment_id: uuid.UUID
     company_slug: str
+    service_type: str  # "composite" or "simple", for the metrics
     desired: DesiredBooking | None
     known_uids: tuple[str, ...]
     lookups: tuple[Window, ...]
@@ -221,7 +223,9 @@ def build_job(task: PhaseSyncTask, lease_token: uuid.UUID, context: LeaseContext
         attempt=task.attempts,
         action=task.action,
         phase_id=phase.pk,
+        appointment_id=appointment.pk,
         company_slug=appointment.company.slug,
+        service_type="composite" if appointment.service.is_composite else "simple",
         desired=desired,
         known_uids=known_uids(phase),
         lookups=tuple(Window.from_json(raw) for raw in task.open_creates),

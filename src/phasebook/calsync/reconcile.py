@@ -52,13 +52,20 @@ from phasebook.calcom.errors import CalcomError, CalcomNotFoundError
 from phasebook.calcom.models import CalcomConnection, CalcomEventMap
 from phasebook.calcom.schemas import Booking, BookingFilters
 from phasebook.calcom.setup_check import access_problem, record_access
-from phasebook.calsync import metrics
 from phasebook.calsync.env import SyncEnv, default_env
-from phasebook.calsync.models import DriftKind, PhaseSyncTask, SyncAction, SyncDrift, TaskStatus
-from phasebook.calsync.outbox import request_sync
+from phasebook.calsync.models import (
+    DriftKind,
+    PhaseSyncTask,
+    ReconcileRun,
+    SyncAction,
+    SyncDrift,
+    TaskStatus,
+)
+from phasebook.calsync.outbox import IN_PROGRESS, request_sync
 from phasebook.calsync.phase_sync import CANCEL_REASON, DEAD_STATUSES
 from phasebook.calsync.plan import META_COMPANY, is_ours, phase_id_of
 from phasebook.salons.models import Company, ExternalBusyBlock, Staff
+from phasebook.telemetry import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -68,7 +75,6 @@ LISTING_TRIES = 3
 PAST_DAYS = 1
 # Bookings may end after the last phase start the window holds.
 LISTING_OVERHANG = timedelta(days=1)
-IN_PROGRESS = (TaskStatus.PENDING, TaskStatus.RUNNING)
 # Read-backs per run when the listing lacks bookings we hold: one live booking among them
 # proves the listing incomplete; a few gone ones are ordinary repairs.
 UNLISTED_READ_BACK = 5
@@ -130,7 +136,9 @@ def _reconcile_or_report(company: Company, env: SyncEnv | None) -> ReconcileRepo
         return reconcile_company(company, env)
     except CalcomError as error:
         reason = explain_calcom_error(error, connection_for(company))
-        return _refuse(ReconcileReport(company.slug), f"Cal.com-Fehler, nächster Lauf: {reason}")
+        report = _refuse(ReconcileReport(company.slug), f"Cal.com-Fehler, nächster Lauf: {reason}")
+        remember_run(company, report, (env or default_env()).clock())
+        return report
 
 
 def reconcile_company_slug(company_slug: str, env: SyncEnv | None = None) -> ReconcileReport:
@@ -146,6 +154,24 @@ def reconcile_company(
     changed anything here; it raises, so a scheduled run shows up as failed and runs again.
     """
     env = env or default_env()
+    report = _reconcile(company, env, window)
+    remember_run(company, report, env.clock())
+    return report
+
+
+def remember_run(company: Company, report: ReconcileReport, now: datetime) -> None:
+    """What /metrics and the portal read: when the salon was last reconciled, and what
+    its latest run found or why it refused."""
+    found = {kind: getattr(report, kind) for kind in ReconcileRun.FOUND}
+    values: dict[str, object] = {"ran_at": now, "refused": report.refused, **found}
+    if not report.refused:
+        values["completed_at"] = now
+    ReconcileRun.objects.update_or_create(company=company, defaults=values)
+
+
+def _reconcile(
+    company: Company, env: SyncEnv, window: tuple[datetime, datetime] | None
+) -> ReconcileReport:
     now = env.clock()
     start, end = window or (now - timedelta(days=PAST_DAYS), now + company.horizon)
     report = ReconcileReport(company.slug)
@@ -206,7 +232,7 @@ def _compare_and_repair(
             AppointmentPhase.objects.filter(pk__in=report.phases), SyncAction.RECONCILE, now
         )
     )
-    for kind in ("missing", "stale", "orphans_cancelled", "revived", "external_blocks", "drift"):
+    for kind in ReconcileRun.FOUND:
         metrics.RECONCILE_REPAIRS.labels(kind).inc(getattr(report, kind))
     logger.info("reconcile %s", report.summary())
 

@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import partial
 from typing import Any
 
 from django.db import transaction
@@ -22,11 +23,11 @@ from phasebook.booking import locks
 from phasebook.booking.models import Appointment, AppointmentPhase, SyncStatus
 from phasebook.calcom.errors import CalcomRateLimitedError
 from phasebook.calcom.schemas import Booking
-from phasebook.calsync import metrics
 from phasebook.calsync.env import SyncEnv
 from phasebook.calsync.errors import error_kind, error_message, gave_up_message, is_retryable
 from phasebook.calsync.models import PhaseSyncTask, TaskStatus
 from phasebook.calsync.phase_sync import Progress
+from phasebook.telemetry import metrics
 
 logger = logging.getLogger(__name__)
 
@@ -87,7 +88,8 @@ def record(progress: Progress, env: SyncEnv, phase: AppointmentPhase, task: Phas
             "updated_at",
         ]
     )
-    _count(progress)
+    # Counted and logged once the outcome is committed: a rolled-back recording claims nothing.
+    transaction.on_commit(partial(_report, progress, outcome))
     return outcome == Outcome.SUPERSEDED
 
 
@@ -171,7 +173,7 @@ def _decide_next(
         phase.calcom_sync_status = SyncStatus.PENDING
         return Outcome.SUPERSEDED
     if error is None:
-        task.status, task.open_creates = TaskStatus.DONE, []
+        task.status, task.open_creates, task.pending_since = TaskStatus.DONE, [], None
         task.last_error, task.error_kind = "", ""
         phase.calcom_sync_status, phase.sync_error_message = SyncStatus.SYNCED, ""
         return Outcome.SYNCED
@@ -192,24 +194,50 @@ def _decide_next(
         task.next_attempt_at = now + timedelta(seconds=delay)
         phase.sync_error_message = message
         return Outcome.RETRYING
-    task.status = TaskStatus.FAILED
+    task.status, task.pending_since = TaskStatus.FAILED, None  # a person's turn now
     phase.sync_error_message = (
         gave_up_message(task.attempts, message) if is_retryable(error) else message
     )
     return Outcome.GAVE_UP
 
 
-def _count(progress: Progress) -> None:
-    action = progress.job.action
-    if _throttled_here(progress.error):
-        metrics.SYNC_FAILURE.labels(action, "throttled").inc()
-        return  # not an attempt: our limiter kept it back
-    metrics.SYNC_ATTEMPTS.labels(action).inc()
-    metrics.SYNC_SECONDS.labels(action).observe(progress.seconds)
-    if progress.error is None:
-        metrics.SYNC_SUCCESS.labels(action).inc()
+def _report(progress: Progress, outcome: Outcome) -> None:
+    """Count the attempt (or the throttled non-attempt) and log it as one line."""
+    job, error = progress.job, progress.error
+    labels = {"service_type": job.service_type, "action": job.action}
+    if _throttled_here(error):
+        metrics.SYNC_THROTTLED.labels(**labels).inc()
     else:
-        metrics.SYNC_FAILURE.labels(action, error_kind(progress.error)).inc()
+        metrics.SYNC_ATTEMPTS.labels(**labels).inc()
+        metrics.SYNC_SECONDS.labels(**labels).observe(progress.seconds)
+        if error is None:
+            metrics.SYNC_SUCCESS.labels(**labels).inc()
+        else:
+            metrics.SYNC_FAILURE.labels(
+                **labels, http_status=http_status(error), kind=error_kind(error)
+            ).inc()
+    logger.log(
+        logging.INFO if error is None else logging.WARNING,
+        "phase sync %s",
+        outcome,
+        extra={
+            "appointment_id": str(job.appointment_id),
+            "phase_id": job.phase_id,
+            "calcom_uid": progress.kept.uid if progress.kept else "",
+            "action": job.action,
+            "service_type": job.service_type,
+            "attempt": job.attempt,
+            "outcome": str(outcome),
+            "http_status": http_status(error) if error else "",
+            "kind": error_kind(error) if error else "",
+            "duration_ms": round(progress.seconds * 1000, 1),
+        },
+    )
+
+
+def http_status(error: Exception) -> str:
+    status = getattr(error, "status_code", None)
+    return str(status) if status else "none"
 
 
 def _throttled_here(error: Exception | None) -> bool:

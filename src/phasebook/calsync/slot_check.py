@@ -30,12 +30,12 @@ from phasebook.calcom.connection import CalcomNotConfigured
 from phasebook.calcom.errors import CalcomError
 from phasebook.calcom.models import CalcomEventMap
 from phasebook.calcom.schemas import Slot
-from phasebook.calsync import metrics
 from phasebook.calsync.env import SyncEnv, default_env
 from phasebook.calsync.switches import switches
 from phasebook.salons.models import Company, Service, Staff
 from phasebook.scheduling.intervals import Interval
 from phasebook.scheduling.phases import PlannedPhase, plan_phases
+from phasebook.telemetry import metrics
 
 logger = logging.getLogger(__name__)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import uuid
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import AbstractContextManager
 
 from phasebook.booking.models import Appointment, AppointmentPhase
 from phasebook.calcom.client import CalcomClient
@@ -22,6 +23,7 @@ from phasebook.calsync.outbox import due_appointments, lease_jobs, request_sync
 from phasebook.calsync.phase_sync import Progress, create_missing, discover_and_tidy
 from phasebook.calsync.plan import PhaseJob
 from phasebook.calsync.record import record_all
+from phasebook.telemetry.logs import log_context
 
 # A change that lands while an attempt runs is picked up right away, a few times at most;
 # after that the sweeper takes over.
@@ -31,14 +33,15 @@ MAX_ROUNDS = 3
 def sync_appointment(appointment_id: uuid.UUID, env: SyncEnv | None = None) -> list[Progress]:
     env = env or default_env()
     results: list[Progress] = []
-    for _ in range(MAX_ROUNDS):
-        jobs = lease_jobs(appointment_id, env)
-        if not jobs:
-            break
-        progresses = run_jobs(appointment_id, jobs, env)
-        results += progresses
-        if not any(progress.superseded for progress in progresses):
-            break
+    with log_context(appointment_id=str(appointment_id)):
+        for _ in range(MAX_ROUNDS):
+            jobs = lease_jobs(appointment_id, env)
+            if not jobs:
+                break
+            progresses = run_jobs(appointment_id, jobs, env)
+            results += progresses
+            if not any(progress.superseded for progress in progresses):
+                break
     return results
 
 
@@ -69,16 +72,23 @@ def run_jobs(appointment_id: uuid.UUID, jobs: list[PhaseJob], env: SyncEnv) -> l
 def _call_calcom(jobs: list[PhaseJob], client: CalcomClient, env: SyncEnv) -> list[Progress]:
     """Both stages on one bounded pool; the threads never touch the database."""
 
+    # Pool threads start with an empty log context: each call names its phase itself.
     def tidy(job: PhaseJob) -> Progress:
-        return discover_and_tidy(job, client, env.checkpoint)
+        with _phase_log_context(job):
+            return discover_and_tidy(job, client, env.checkpoint)
 
     def create(progress: Progress) -> None:
-        create_missing(progress, client, env.checkpoint)
+        with _phase_log_context(progress.job):
+            create_missing(progress, client, env.checkpoint)
 
     with ThreadPoolExecutor(max_workers=max(1, min(len(jobs), env.max_parallel))) as pool:
         progresses = list(pool.map(tidy, jobs))
         list(pool.map(create, progresses))
     return progresses
+
+
+def _phase_log_context(job: PhaseJob) -> AbstractContextManager[None]:
+    return log_context(appointment_id=str(job.appointment_id), phase_id=job.phase_id)
 
 
 def drain(env: SyncEnv, max_rounds: int = 50) -> int:
