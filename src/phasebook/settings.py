@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "ninja",  # serves the API docs' Swagger UI from our static files, not from a CDN
     "phasebook.salons",
     "phasebook.booking",
+    "phasebook.absences",
     "phasebook.calcom",
     "phasebook.calsync",
     "phasebook.phone",

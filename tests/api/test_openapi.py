@@ -29,6 +29,7 @@ OPERATIONS = {
     ("get", "/api/v1/appointments/{appointment_id}"): READS,
     ("post", "/api/v1/appointments/{appointment_id}/reschedule"): WRITES,
     ("post", "/api/v1/appointments/{appointment_id}/cancel"): WRITES,
+    ("post", "/api/v1/staff/{staff_id}/absences"): WRITES,
 }
 
 

@@ -14,7 +14,7 @@ import pytest
 from django.utils import timezone
 
 from phasebook.booking.models import Appointment, AppointmentPhase
-from phasebook.salons.models import ApiToken, Customer
+from phasebook.salons.models import Absence, ApiToken, Customer
 from tests.conftest import ApiClient
 from tests.factories import next_weekday
 
@@ -28,6 +28,11 @@ def _booking_body(service_id: int, staff_id: Any = None, start: Any = START,
     if staff_id is not None:
         body["staff_id"] = str(staff_id)
     return body
+
+
+def _absence_body(**fields: Any) -> dict[str, Any]:
+    return {"start": START.isoformat(), "end": (START + timedelta(hours=8)).isoformat(),
+            **fields}
 
 
 @pytest.fixture
@@ -52,6 +57,7 @@ def _snapshot() -> list[Any]:
         list(AppointmentPhase.objects.order_by("pk").values_list(
             "pk", "start_time", "end_time", "staff_id", "blocks_staff")),
         list(Customer.objects.order_by("pk").values_list("pk", "name", "phone")),
+        list(Absence.objects.order_by("pk").values_list("pk", "staff_id", "start", "end")),
     ]
 
 
@@ -90,6 +96,10 @@ FOREIGN_REQUESTS: dict[str, ForeignRequest] = {
                                                  start=START.isoformat()),
     "explain A's stylist": lambda c, a, b: c.get("/explain", service=b.colour.pk,
                                                  start=START.isoformat(), staff=str(a.anna.pk)),
+    "plan an absence of A's stylist": lambda c, a, b: c.post(
+        f"/staff/{a.anna.pk}/absences", _absence_body(dry_run=True)),
+    "record an absence of A's stylist": lambda c, a, b: c.post(
+        f"/staff/{a.anna.pk}/absences", _absence_body()),
 }
 
 
@@ -147,6 +157,7 @@ ENDPOINTS = [
     ("get", f"/appointments/{uuid.uuid4()}", None),
     ("post", f"/appointments/{uuid.uuid4()}/reschedule", {}),
     ("post", f"/appointments/{uuid.uuid4()}/cancel", {}),
+    ("post", f"/staff/{uuid.uuid4()}/absences", {}),
 ]
 
 

@@ -117,3 +117,17 @@ class ConflictOut(ErrorOut):
 
     alternatives: list[SlotOut] | None = None
     status: str | None = None
+
+
+class AbsenceIn(InputSchema):
+    """An absence of the stylist [start, end). With `dry_run` the answer is its impact and
+    plan, and nothing is written; else the absence is recorded and the plan of `plan_id`
+    (from a dry run) or, without one, the plan proposed now is applied, except for the
+    appointments in `skip`."""
+
+    start: Instant
+    end: Instant
+    reason: Text = Field(default="", max_length=200)
+    dry_run: bool = False
+    plan_id: Text | None = Field(default=None, max_length=20_000)
+    skip: list[UUID] = Field(default_factory=list, max_length=1_000)

@@ -16,11 +16,14 @@ from django.utils.translation import gettext
 from ninja import Field as NinjaField
 from ninja import Query, Schema, Status
 
+from phasebook.absences.rendering import AbsenceOut, render_applied, render_plan
+from phasebook.absences.services import apply_absence, plan_absence
 from phasebook.api.auth import CompanyToken, company_of
 from phasebook.api.content import json_bodies
 from phasebook.api.errors import ShapedNinjaAPI, install_error_handlers, missing_field
 from phasebook.api.idempotency import IDEMPOTENT, idempotent
 from phasebook.api.schemas import (
+    AbsenceIn,
     AppointmentIn,
     BookingIn,
     CancelIn,
@@ -215,3 +218,33 @@ def cancel(
     """Cancel; cancelling again returns the cancelled appointment unchanged."""
     reason = body.reason if body and body.reason else ""
     return _reloaded(booking.cancel_appointment(company_of(request), appointment_id, reason))
+
+
+@api.post(
+    "/staff/{staff_id}/absences",
+    response={200: AbsenceOut, 201: AbsenceOut, **WRITE_ERRORS},
+    tags=["absences"],
+)
+def record_absence(request: HttpRequest, staff_id: UUID, body: AbsenceIn) -> Status[AbsenceOut]:
+    """A stylist is out: the appointments it breaks and a plan that keeps the clients'
+    times where a colleague is free (`dry_run`: 200, nothing written), or the absence
+    recorded and the plan applied through the booking path (201), each move re-checked;
+    moves that no longer fit are reported, not forced."""
+    company = company_of(request)
+    if body.dry_run:
+        if body.plan_id is not None or body.skip:
+            raise InvalidRequest(
+                gettext("Ein Probelauf nimmt weder plan_id noch skip."), field="dry_run"
+            )
+        plan = plan_absence(company, staff_id, body.start, body.end, body.reason)
+        return Status(200, render_plan(plan))
+    applied = apply_absence(
+        company,
+        staff_id,
+        body.start,
+        body.end,
+        body.reason,
+        plan_id=body.plan_id,
+        skip={str(appointment_id) for appointment_id in body.skip},
+    )
+    return Status(201, render_applied(applied))

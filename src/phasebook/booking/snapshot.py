@@ -54,16 +54,16 @@ class Snapshot:
 
 
 def load_snapshot(
-    service_id: int,
+    service_id: int | None,
     staff_ids: Sequence[UUID],
     window: Interval,
     now: datetime,
     customer_id: int | None = None,
     exclude: UUID | None = None,
 ) -> Snapshot:
-    """Which of `staff_ids` perform the service; their live phases, absences and external
-    blocks, and the customer's live appointments, that overlap `window`. The appointment
-    `exclude` (the one being moved) is left out."""
+    """Which of `staff_ids` perform the service (if one is given); their live phases,
+    absences and external blocks, and the customer's live appointments, that overlap
+    `window`. The appointment `exclude` (the one being moved) is left out."""
     query = _Query(window, now, exclude)
     if staff_ids:
         query.add_staff_parts(service_id, staff_ids)
@@ -148,16 +148,17 @@ class _Query:
         self.parts: list[str] = []
         self.params: list[Any] = []
 
-    def add_staff_parts(self, service_id: int, staff_ids: Sequence[UUID]) -> None:
+    def add_staff_parts(self, service_id: int | None, staff_ids: Sequence[UUID]) -> None:
         ids = [_uuid_param(staff_id) for staff_id in staff_ids]
         placeholders = ", ".join(["%s"] * len(ids))
-        self._add(
-            f"""SELECT '{_QUALIFIED}', CAST(staff_id AS text), {_NO_SECONDS}, {_NO_SECONDS},
-                {_NO_TIMESTAMP}, {_NO_TIMESTAMP}, NULL, {_NO_ID}
-            FROM {Staff.services.through._meta.db_table}
-            WHERE service_id = %s AND staff_id IN ({placeholders})""",  # noqa: S608
-            [service_id, *ids],
-        )
+        if service_id is not None:
+            self._add(
+                f"""SELECT '{_QUALIFIED}', CAST(staff_id AS text), {_NO_SECONDS}, {_NO_SECONDS},
+                    {_NO_TIMESTAMP}, {_NO_TIMESTAMP}, NULL, {_NO_ID}
+                FROM {Staff.services.through._meta.db_table}
+                WHERE service_id = %s AND staff_id IN ({placeholders})""",  # noqa: S608
+                [service_id, *ids],
+            )
         phase, appointment = AppointmentPhase._meta.db_table, Appointment._meta.db_table
         # blocks_staff is only ever set on phases of booked or held appointments.
         self._add(

@@ -173,6 +173,7 @@ NOBODY_FREE_FOR_PHASE = gettext_noop(
     "Kein:e Kolleg:in frei für Phase %(key)s „%(phase)s“ %(span)s."
 )
 NOBODY_FREE_FOR_ALL = gettext_noop("Kein:e Kolleg:in ist für alle Phasen frei.")
+NOBODY_FREE_AT = gettext_noop("Kein:e Kolleg:in ist %(span)s frei.")
 MOVED = gettext_noop("Neuer Termin am %(day)s.%(month)s.%(year)s um %(time)s bei %(staff)s.")
 NO_TIME = gettext_noop(
     "Bis zum %(day)s.%(month)s.%(year)s ist kein Termin frei: bitte mit der Kundin oder "
@@ -491,19 +492,17 @@ def _why_not_same_time(
     details = tuple(
         describe(conflicts[0], verdict, policy, names) for conflicts in qualified.values()
     )
-    for phase in verdict.phases:
-        if phase.staff_required and all(
+    staff_phases = [phase for phase in verdict.phases if phase.staff_required]
+    for phase in staff_phases:
+        if all(
             any(conflict.phase == phase for conflict in conflicts)
             for conflicts in qualified.values()
         ):
-            return _s(
-                NOBODY_FREE_FOR_PHASE,
-                {
-                    "key": phase.key,
-                    "phase": phase.segment.name,
-                    "span": span_text(phase.interval, policy.zone),
-                },
-            ), details
+            span = span_text(phase.interval, policy.zone)
+            if len(staff_phases) == 1:  # a simple service: its phase is the appointment
+                return _s(NOBODY_FREE_AT, {"span": span}), details
+            params = {"key": phase.key, "phase": phase.segment.name, "span": span}
+            return _s(NOBODY_FREE_FOR_PHASE, params), details
     return _s(NOBODY_FREE_FOR_ALL), details
 
 
