@@ -1,8 +1,9 @@
 """The salon around an absence, loaded as the planner's plain values.
 
-A fixed number of queries, whatever the salon's size: the stylists and what they perform,
-the busy time of all of them (booking's own snapshot query), the absent stylist's live
-appointments with their phases, and the other appointments of those appointments' clients.
+Five queries, whatever the salon's size: the stylists, what they perform, the busy time of
+all of them from the absence's first day to the last day a new time may be searched
+(booking's own snapshot query), the absent stylist's live appointments during the absence
+with their phases, and the other live appointments of those appointments' clients.
 """
 
 from __future__ import annotations
@@ -27,7 +28,8 @@ from phasebook.scheduling.segments import Segment
 @dataclass(frozen=True)
 class LoadedSalon:
     state: SalonState
-    # The absent stylist's live appointments, with service and customer, by id.
+    # The absent stylist's live appointments during the absence (with service and
+    # customer), by id: the ones the plan may move.
     appointments: dict[str, Appointment]
 
 
@@ -36,19 +38,25 @@ def load_salon(
 ) -> LoadedSalon:
     """Everything the plan for `absence` may look at: its days and `search_days` after."""
     window = _window(company, absence.interval, search_days)
-    stylists = _stylists(company, absence.staff_id)
-    movable = list(
-        _live(Appointment.objects.filter(company=company, staff_id=absence.staff_id), window, now)
-        .select_related("service", "customer")
-        .prefetch_related(Prefetch("phases", AppointmentPhase.objects.order_by("sequence_order")))
+    stylists = list(
+        # The absent stylist even if inactive: their appointments still need a home.
+        Staff.objects.filter(company=company).filter(Q(is_active=True) | Q(pk=absence.staff_id))
     )
+    services = _services(company)
+    movable = _movable(company, absence, now)
     snapshot = load_snapshot(None, [member.id for member in stylists], window, now)
+    moving = {phase.interval for appointment in movable for phase in appointment.phases.all()}
     state = SalonState(
         policy=policy_around(company, window),
         now=now,
         stylists=tuple(
-            _stylist(member, snapshot.busy_of(member.id), services, absence.staff_id)
-            for member, services in _with_services(stylists)
+            _stylist(
+                member,
+                snapshot.busy_of(member.id),
+                services[member.id],
+                moving if str(member.id) == absence.staff_id else set(),
+            )
+            for member in stylists
         ),
         appointments=tuple(_live_appointment(appointment) for appointment in movable),
         customer_busy=_customer_busy(movable, window, now),
@@ -68,32 +76,36 @@ def _midnight(day: date, company: Company) -> datetime:
     return datetime.combine(day, time(), tzinfo=company.zone).astimezone(UTC)
 
 
-def _stylists(company: Company, absent_id: str) -> list[Staff]:
-    # The absent stylist even if inactive: their appointments still need a home.
+def _services(company: Company) -> defaultdict[object, frozenset[int]]:
+    """The services each active stylist performs."""
+    performs: defaultdict[object, set[int]] = defaultdict(set)
+    pairs = Staff.services.through.objects.filter(staff__company=company, staff__is_active=True)
+    for staff_id, service_id in pairs.values_list("staff_id", "service_id"):
+        performs[staff_id].add(service_id)
+    return defaultdict(frozenset, {staff: frozenset(ids) for staff, ids in performs.items()})
+
+
+def _movable(company: Company, absence: AbsencePeriod, now: datetime) -> list[Appointment]:
+    """The absent stylist's live appointments that overlap the absence: only these can
+    break, and so only these may move."""
+    appointments = Appointment.objects.filter(company=company, staff_id=absence.staff_id)
     return list(
-        Staff.objects.filter(company=company)
-        .filter(Q(is_active=True) | Q(pk=absent_id))
-        .prefetch_related("services")
+        _live(appointments, absence.interval, now)
+        .select_related("service", "customer")
+        .prefetch_related(Prefetch("phases", AppointmentPhase.objects.order_by("sequence_order")))
     )
 
 
-def _with_services(stylists: list[Staff]) -> list[tuple[Staff, frozenset[int]]]:
-    return [
-        (
-            member,
-            frozenset(service.pk for service in member.services.all())
-            if member.is_active
-            else frozenset(),
-        )
-        for member in stylists
-    ]
-
-
-def _stylist(member: Staff, busy: list[Busy], services: frozenset[int], absent_id: str) -> Stylist:
-    if str(member.id) == absent_id:
-        # Their phases come with the movable appointments, which the plan keeps track of.
-        busy = [item for item in busy if item.kind is not BusyKind.PHASE]
-    return Stylist(str(member.id), member.name, member.weekly_working_hours, services, tuple(busy))
+def _stylist(
+    member: Staff, busy: list[Busy], services: frozenset[int], moving: set[Interval]
+) -> Stylist:
+    # The phases of the appointments that may move (`moving`, the absent stylist's) are the
+    # planner's to place. One stylist's blocking phases never overlap, so within a
+    # stylist's busy time an interval names its phase.
+    fixed = tuple(
+        item for item in busy if not (item.kind is BusyKind.PHASE and item.interval in moving)
+    )
+    return Stylist(str(member.id), member.name, member.weekly_working_hours, services, fixed)
 
 
 def _live(
@@ -131,12 +143,10 @@ def _customer_busy(
 ) -> dict[str, tuple[Busy, ...]]:
     """The clients' other live appointments (those the plan does not move)."""
     others = _live(
-        Appointment.objects.filter(
-            customer__in={appointment.customer_id for appointment in movable}
-        ),
+        Appointment.objects.filter(customer__in={item.customer_id for item in movable}),
         window,
         now,
-    ).exclude(pk__in=[appointment.pk for appointment in movable])
+    ).exclude(pk__in=[item.pk for item in movable])
     busy: defaultdict[str, list[Busy]] = defaultdict(list)
     for customer_id, start, end in others.values_list("customer_id", "start", "end"):
         busy[str(customer_id)].append(Busy(Interval(start, end), BusyKind.APPOINTMENT))

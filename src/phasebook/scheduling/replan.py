@@ -8,10 +8,11 @@ the absence breaks, one repair with its reasons as German `Sentence`s:
 2. the same times with another stylist, so that the client notices nothing: the most
    constrained appointments first (fewest free colleagues, then by start), each given to
    the least busy colleague whom the predicate lets take every phase at its times;
-3. new times for the rest, by start: the bookable start nearest to the old one on the same
-   day, else the first later day with one, nearest to the old time of day; at equal
-   distance the same stylist, then the least busy one. A hold is not moved to another
-   time (the caller on the phone agreed to that time): it keeps it or is released;
+3. new times for the rest, by start: on the first day with a bookable start (the
+   appointment's own day first, then the following days), the one nearest to the old time
+   of day; at equal distance the earlier one, the same stylist, then the least busy. A
+   hold is not moved to another time (the caller on the phone agreed to that time): it
+   keeps it or is released;
 4. nothing fits within `search_days`: the client is called. An appointment that has begun
    is left as it is, for a person to decide.
 Every decision is applied to a working copy of the salon (`_Board`) before the next one is
@@ -23,9 +24,9 @@ only proposes the starts the predicate then confirms.
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from collections import Counter, defaultdict
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
@@ -57,6 +58,7 @@ from phasebook.scheduling.segments import Segment
 
 # How many days after an appointment's own day the plan looks for a new time.
 SEARCH_DAYS = 14
+ONE_DAY = timedelta(days=1)
 
 
 @dataclass(frozen=True)
@@ -330,7 +332,7 @@ class _Board:
             self._on_staff[item.staff_id].add(item.appointment_id)
             self._of_customer[item.customer_id].add(item.appointment_id)
         self._schedules: dict[tuple[str, bool], StaffSchedule] = {}
-        self._fixed_minutes: dict[tuple[str, date], int] = {}
+        self._fixed_minutes: dict[str, Counter[date]] = {}
 
     def name(self, staff_id: str) -> str:
         return self._stylists[staff_id].name
@@ -378,20 +380,19 @@ class _Board:
 
     def booked_minutes(self, staff_id: str, day: date) -> int:
         """Minutes of staff-required phases the stylist has starting on the local `day`."""
-        key = (staff_id, day)
-        if key not in self._fixed_minutes:
-            self._fixed_minutes[key] = sum(
-                _minutes(busy.interval)
-                for busy in self._fixed[staff_id]
-                if busy.kind is BusyKind.PHASE and self.local_day(busy.interval.start) == day
-            )
+        if staff_id not in self._fixed_minutes:  # the fixed part never changes: count once
+            per_day: Counter[date] = Counter()
+            for busy in self._fixed[staff_id]:
+                if busy.kind is BusyKind.PHASE:
+                    per_day[self.local_day(busy.interval.start)] += _minutes(busy.interval)
+            self._fixed_minutes[staff_id] = per_day
         placed = sum(
             _minutes(phase.interval)
             for appointment_id in self._on_staff[staff_id]
             for phase in self._placed[appointment_id].phases
             if phase.staff_required and self.local_day(phase.interval.start) == day
         )
-        return self._fixed_minutes[key] + placed
+        return self._fixed_minutes[staff_id][day] + placed
 
     def move(self, appointment: LiveAppointment, move: Move) -> None:
         appointment_id = appointment.appointment_id
@@ -420,40 +421,46 @@ class _Board:
         )
 
     def new_time(self, appointment: LiveAppointment, search_days: int) -> Move | None:
-        """The best bookable start: the same day, nearest first; else the first later day,
-        nearest to the old time of day. Proposed by the slot search, confirmed by the
-        predicate."""
-        schedules = {staff_id: self.schedule(staff_id, appointment) for staff_id in self._stylists}
-        customer = self.customer_busy(appointment)
-        day = self.local_day(appointment.start)
-        windows: list[tuple[Interval, Callable[[Slot], tuple[Any, ...]]]] = [
-            (self._days(day, 1), lambda slot: (abs(slot.start - appointment.start),)),
-            (
-                self._days(day + timedelta(days=1), search_days),
-                lambda slot: (self.local_day(slot.start), self._clock_distance(slot, appointment)),
-            ),
+        """The best bookable start: on the first day that has one (the appointment's own
+        day first), the one nearest to the old time of day. Proposed by the slot search,
+        confirmed by the predicate."""
+        schedules = [
+            self.schedule(staff_id, appointment)
+            for staff_id, stylist in self._stylists.items()
+            if appointment.service_id in stylist.services
         ]
-        for window, nearest in windows:
-            slots = [
-                slot
-                for schedule in schedules.values()
-                if schedule.qualified
+        customer = self.customer_busy(appointment)
+        first_day = self.local_day(appointment.start)
+        for offset in range(search_days + 1):
+            day = first_day + timedelta(days=offset)
+            window = Interval(_midnight(day, self.policy), _midnight(day + ONE_DAY, self.policy))
+            found = [
+                (slot, schedule)
+                for schedule in schedules
                 for slot in search_slots(
-                    appointment.segments, [schedule], customer, self.policy, self.now, window
+                    appointment.segments,
+                    [_near(schedule, window)],
+                    customer,
+                    self.policy,
+                    self.now,
+                    window,
                 )
             ]
-            for slot in sorted(
-                slots, key=lambda slot: (*nearest(slot), *self._tie(slot, appointment))
-            ):
+            found.sort(key=lambda pair: self._preference(pair[0], appointment))
+            for slot, schedule in found:
                 phases = plan_phases(appointment.segments, slot.start)
-                schedule = schedules[slot.staff_id]
                 if not find_conflicts(phases, schedule, customer, self.policy, self.now):
                     return Move(slot.staff_id, phases)
         return None
 
-    def _days(self, first: date, count: int) -> Interval:
-        return Interval(
-            _midnight(first, self.policy), _midnight(first + timedelta(days=count), self.policy)
+    def _preference(self, slot: Slot, appointment: LiveAppointment) -> tuple[Any, ...]:
+        """Nearest to the old time of day, then earlier, the same stylist, the least busy."""
+        return (
+            self._clock_distance(slot, appointment),
+            slot.start,
+            slot.staff_id != appointment.staff_id,
+            self.booked_minutes(slot.staff_id, self.local_day(slot.start)),
+            self.name(slot.staff_id),
         )
 
     def _clock_distance(self, slot: Slot, appointment: LiveAppointment) -> int:
@@ -463,14 +470,16 @@ class _Board:
 
         return abs(minute_of_day(slot.start) - minute_of_day(appointment.start))
 
-    def _tie(self, slot: Slot, appointment: LiveAppointment) -> tuple[Any, ...]:
-        """At equal distance: earlier, the same stylist, the least busy, by name."""
-        return (
-            slot.start,
-            slot.staff_id != appointment.staff_id,
-            self.booked_minutes(slot.staff_id, self.local_day(slot.start)),
-            self.name(slot.staff_id),
-        )
+
+def _near(schedule: StaffSchedule, window: Interval) -> StaffSchedule:
+    """The schedule with only the busy time around `window`, all that a search for starts
+    inside it can meet (an appointment lies within one day): searching a day then costs
+    that day, not the whole loaded period. The predicate confirms with everything."""
+    around = Interval(window.start - ONE_DAY, window.end + ONE_DAY)
+    busy = tuple(
+        item for _, item in schedule.busy_index.overlapping(around) if isinstance(item, Busy)
+    )
+    return replace(schedule, busy=busy)
 
 
 def _why_not_same_time(
