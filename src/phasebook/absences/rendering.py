@@ -13,12 +13,12 @@ from enum import StrEnum
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
-from django.utils.translation import gettext
 from pydantic import AwareDatetime, BaseModel
 
 from phasebook.absences.plans import PlannedStep, steps_of
 from phasebook.absences.services import AbsencePlan, AppliedAbsence, Result, StepOutcome
 from phasebook.booking.models import Appointment, AppointmentStatus
+from phasebook.booking.texts import translated
 from phasebook.scheduling.explain import Sentence
 from phasebook.scheduling.phases import PlannedPhase
 from phasebook.scheduling.replan import Action, PlanEntry
@@ -231,7 +231,7 @@ def _change(step: PlannedStep, moved: bool) -> CallChange:
 def _outcome(outcome: StepOutcome) -> OutcomeOut:
     return OutcomeOut(
         result=outcome.result,
-        message=_text(outcome.message) if outcome.message else "",
+        message=translated(outcome.message) if outcome.message else "",
         error=outcome.error or None,
     )
 
@@ -246,11 +246,7 @@ def _span(phase: PlannedPhase, zone: ZoneInfo) -> PhaseSpanOut:
 
 
 def _texts(sentences: Sequence[Sentence]) -> list[str]:
-    return [_text(sentence) for sentence in sentences]
-
-
-def _text(text: str) -> str:
-    return text.render(gettext) if isinstance(text, Sentence) else gettext(text)
+    return [translated(sentence) for sentence in sentences]
 
 
 def _local(instant: datetime, zone: ZoneInfo) -> datetime:

@@ -19,6 +19,7 @@ from phasebook.absences.rendering import (
 )
 from phasebook.absences.services import apply_absence, plan_absence
 from phasebook.booking.errors import BookingError
+from phasebook.booking.texts import translated
 from phasebook.salons.models import Company, Staff
 from phasebook.scheduling.calendar import WEEKDAY_NAMES_DE
 
@@ -72,7 +73,7 @@ class Command(BaseCommand):
             else:
                 shown = render_plan(plan_absence(company, staff.pk, start, end, options["reason"]))
         except BookingError as error:
-            raise CommandError(error.message) from error  # German, like the command
+            raise CommandError(translated(error.message)) from error
         self.stdout.write(describe(shown, company.zone))
 
 
