@@ -1,6 +1,6 @@
 """The salon around an absence, loaded as the planner's plain values.
 
-Five queries, whatever the salon's size: the stylists, what they perform, the busy time of
+Six queries, whatever the salon's size: the stylists, what they perform, the busy time of
 all of them from the absence's first day to the last day a new time may be searched
 (booking's own snapshot query), the absent stylist's live appointments during the absence
 with their phases, and the other live appointments of those appointments' clients.
