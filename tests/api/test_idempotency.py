@@ -167,7 +167,7 @@ def test_every_post_documents_the_header(api) -> None:
         for method, operation in item.items()
         if method == "post"
     ]
-    assert len(posts) == 4
+    assert len(posts) == 5
     assert all(
         any(parameter["name"] == "Idempotency-Key" for parameter in post["parameters"])
         for post in posts

@@ -224,6 +224,7 @@ def cancel(
     "/staff/{staff_id}/absences",
     response={200: AbsenceOut, 201: AbsenceOut, **WRITE_ERRORS},
     tags=["absences"],
+    openapi_extra=IDEMPOTENT,
 )
 def record_absence(request: HttpRequest, staff_id: UUID, body: AbsenceIn) -> Status[AbsenceOut]:
     """A stylist is out: the appointments it breaks and a plan that keeps the clients'
