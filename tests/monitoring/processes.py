@@ -92,3 +92,25 @@ def gunicorn(env: Mapping[str, str]) -> Iterator[Running]:
         [*command, "phasebook.wsgi"], env, f"http://{env['PHASEBOOK_BIND']}/healthz"
     ) as started:
         yield started
+
+
+@contextmanager
+def celery_worker(env: Mapping[str, str]) -> Iterator[Running]:
+    """`celery -A phasebook worker` (prefork, one pool process) serving its exporter on
+    PHASEBOOK_METRICS_BIND; ready once the exporter answers."""
+    command = [
+        sys.executable,
+        "-m",
+        "celery",
+        "-A",
+        "phasebook",
+        "worker",
+        "--concurrency",
+        "1",
+        "--loglevel",
+        "INFO",
+        "--without-mingle",
+        "--without-gossip",
+    ]
+    with running(command, env, f"http://{env['PHASEBOOK_METRICS_BIND']}/metrics") as started:
+        yield started
