@@ -265,6 +265,8 @@ PHASEBOOK_REQUIRE_SERVICES = env_bool("PHASEBOOK_REQUIRE_SERVICES", False)
 # Call transcripts and recording links are personal data: removed after this many days (the
 # call record stays), by the periodic task `phone.remove_call_personal_data`.
 PHASEBOOK_CALL_RETENTION_DAYS = env_int("PHASEBOOK_CALL_RETENTION_DAYS", 90, minimum=1)
+# Where callers (Retell) reach this server, for the URLs in `phasebook retell_tools`.
+PHASEBOOK_PUBLIC_URL = env_str("PHASEBOOK_PUBLIC_URL", "http://127.0.0.1:8000")
 
 # Cal.com base URLs must be https and publicly routable (security/outbound.py); this lets
 # them point at a loopback address over http too, for the local emulator (`phasebook demo`

@@ -30,6 +30,8 @@ OPERATIONS = {
     ("post", "/api/v1/appointments/{appointment_id}/reschedule"): WRITES,
     ("post", "/api/v1/appointments/{appointment_id}/cancel"): WRITES,
     ("post", "/api/v1/staff/{staff_id}/absences"): WRITES,
+    ("get", "/api/v1/calls"): READS,
+    ("get", "/api/v1/calls/{call_id}"): READS,
 }
 
 

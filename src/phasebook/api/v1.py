@@ -19,6 +19,7 @@ from ninja import Query, Schema, Status
 from phasebook.absences.rendering import AbsenceOut, render_applied, render_plan
 from phasebook.absences.services import apply_absence, plan_absence
 from phasebook.api.auth import CompanyToken, company_of
+from phasebook.api.calls import router as calls_router
 from phasebook.api.content import json_bodies
 from phasebook.api.errors import ShapedNinjaAPI, install_error_handlers, missing_field
 from phasebook.api.idempotency import IDEMPOTENT, idempotent
@@ -65,6 +66,7 @@ api = ShapedNinjaAPI(
     view_decorators=(idempotent, json_bodies),  # innermost first
 )
 install_error_handlers(api)
+api.add_router("/calls", calls_router)
 
 ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
 WRITE_ERRORS: dict[int, type[Schema]] = {**ERRORS, 409: ConflictOut}

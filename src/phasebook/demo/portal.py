@@ -15,10 +15,12 @@ from phasebook.salons.models import Company, Membership, Service, Staff
 
 SALON_USER = "salon"
 # (stylist index, service, local start, customer): a colour whose Einwirkzeit holds a cut.
+# The second stylist stays free from 9:45 to 13:00, so that a caller can still book an
+# Ansatzfärbung "morgen um 10" (the phone agent's scripted call, issue 11).
 DEMO_DAY = [
     (0, "Ansatzfärbung", time(10, 0), "Maria Berger", "+4917612345601"),
     (0, "Herrenhaarschnitt", time(10, 30), "Paul Klaus", "+4917612345602"),
-    (1, "Damenhaarschnitt", time(9, 30), "Lea Hoffmann", "+4917612345603"),
+    (1, "Damenhaarschnitt", time(9, 0), "Lea Hoffmann", "+4917612345603"),
     (1, "Dauerwelle", time(13, 0), "Sabine Vogel", "+4917612345604"),
 ]
 

@@ -15,8 +15,10 @@ from datetime import UTC, datetime
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.db.models import QuerySet
 
-from phasebook.phone.models import Call, CallEvent
+from phasebook.booking.models import Appointment
+from phasebook.phone.models import Call, CallAppointment, CallEvent
 from phasebook.phone.schemas import RetellCall
 from phasebook.salons.models import Company
 
@@ -92,3 +94,23 @@ def record_call_event(company: Company, event: str, call: RetellCall) -> str:
     except IntegrityError:
         return "duplicate"  # Retell retried a delivery we had already applied
     return "recorded"
+
+
+def call_appointments(call: Call) -> QuerySet[Appointment]:
+    """The appointments held, booked, moved or cancelled in this call, earliest first."""
+    return (
+        Appointment.objects.filter(company=call.company, call_links__call=call)
+        .distinct()
+        .select_related("company", "service", "staff", "customer")
+        .order_by("start")
+    )
+
+
+def link_to_call(call: Call | None, appointment: Appointment, action: str) -> None:
+    """Record that `call` held, booked, moved or cancelled `appointment` (no call: nothing)."""
+    if call is not None:
+        # One statement; a retry's second link is the same row, skipped by the constraint.
+        CallAppointment.objects.bulk_create(
+            [CallAppointment(call=call, appointment=appointment, action=action)],
+            ignore_conflicts=True,
+        )

@@ -138,7 +138,14 @@ class CallbackRequest(models.Model):
     back or helps when they call again with their number."""
 
     company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="callback_requests")
-    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="callback_requests")
+    call = models.ForeignKey(
+        Call,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="callback_requests",
+        help_text=_("Leer, wenn Retell den Anruf nicht mitgeschickt hat."),
+    )
     tool = models.CharField(max_length=64)
     details = models.JSONField(default=dict, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -156,3 +163,34 @@ class CallbackRequest(models.Model):
 
     def __str__(self) -> str:
         return f"{self.call} {self.tool}"
+
+
+class CallAppointment(models.Model):
+    """What a call did to an appointment: held, booked, moved or cancelled it. The calls API
+    and the portal list a call's appointments from these rows."""
+
+    class Action(models.TextChoices):
+        HELD = "held", _("Reserviert")
+        BOOKED = "booked", _("Gebucht")
+        RESCHEDULED = "rescheduled", _("Verschoben")
+        CANCELLED = "cancelled", _("Storniert")
+
+    call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="appointment_links")
+    appointment = models.ForeignKey(
+        "booking.Appointment", on_delete=models.CASCADE, related_name="call_links"
+    )
+    action = models.CharField(max_length=12, choices=Action.choices)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("Termin eines Anrufs")
+        verbose_name_plural = _("Termine eines Anrufs")
+        ordering = ["created_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["call", "appointment", "action"], name="call_appointment_action_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.call} {self.action} {self.appointment_id}"

@@ -16,19 +16,21 @@ from typing import Any
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 from pydantic import ValidationError
 
 from phasebook.phone.calls import CALL_EVENTS, record_call_event
 from phasebook.phone.inbound import inbound_response
+from phasebook.phone.manifest import manifest
 from phasebook.phone.models import RetellConnection
 from phasebook.phone.schemas import RetellCall, RetellInbound
 from phasebook.phone.signatures import is_signed_by
+from phasebook.phone.tools.dispatch import run_tool
 from phasebook.salons.models import Company
 
 SIGNATURE_HEADER = "X-Retell-Signature"
 
-SignedView = Callable[[HttpRequest, RetellConnection], HttpResponse]
+SignedView = Callable[..., HttpResponse]  # (request, connection, **url kwargs)
 
 
 def _error(status: int, code: str, message: str) -> JsonResponse:
@@ -42,14 +44,16 @@ def retell_signed(view: SignedView) -> Callable[..., HttpResponse]:
     @require_POST
     @wraps(view)
     def verified(request: HttpRequest, company_slug: str, **kwargs: Any) -> HttpResponse:
-        company = Company.objects.filter(slug=company_slug).first()
-        if company is None:
+        connection = (
+            RetellConnection.objects.select_related("company")
+            .filter(company__slug=company_slug)
+            .first()
+        )
+        if connection is None and not Company.objects.filter(slug=company_slug).exists():
             return _error(404, "not_found", "Diesen Salon gibt es nicht.")
-        connection = RetellConnection.objects.filter(company=company).first()
         signature = request.headers.get(SIGNATURE_HEADER)
         if connection is None or not is_signed_by(connection, request.body, signature):
             return _error(401, "unauthorized", "Die Retell-Signatur fehlt oder ist ungültig.")
-        connection.company = company
         return view(request, connection, **kwargs)
 
     return verified
@@ -85,3 +89,18 @@ def inbound(request: HttpRequest, connection: RetellConnection) -> HttpResponse:
     except ValidationError:
         return _error(400, "invalid_request", "Der Inhalt des Inbound-Webhooks ist unlesbar.")
     return JsonResponse(inbound_response(connection, payload.call_inbound, timezone.now()))
+
+
+@retell_signed
+def function(request: HttpRequest, connection: RetellConnection, tool_name: str) -> HttpResponse:
+    return JsonResponse(run_tool(connection, tool_name, request.body).as_json())
+
+
+@require_GET
+def tools_json(request: HttpRequest, company_slug: str) -> HttpResponse:
+    """The tool definitions for this salon's agent. Public: they hold no secret, only URLs
+    and descriptions (every call to them is signed)."""
+    if not Company.objects.filter(slug=company_slug).exists():
+        return _error(404, "not_found", "Diesen Salon gibt es nicht.")
+    base_url = request.build_absolute_uri(f"/retell/{company_slug}")
+    return JsonResponse(manifest(base_url), safe=False)

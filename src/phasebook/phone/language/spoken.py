@@ -92,3 +92,12 @@ def _spans(spans: tuple[tuple[time, time], ...]) -> str:
 def _hour(moment: time) -> str:
     """The opening hour before "bis": "9", the "Uhr" is said once at the end of the range."""
     return str(moment.hour) if moment.minute == 0 else spoken_clock(moment)
+
+
+def spoken_times(starts: Sequence[datetime], day: date) -> str:
+    """Starts as choices: "um 9 Uhr" on `day`, "am Mittwoch, dem 9. Dezember, um 9 Uhr" on
+    another day (each in the salon's zone)."""
+    said = [
+        f"um {spoken_clock(start)}" if start.date() == day else spoken_on(start) for start in starts
+    ]
+    return spoken_choices(said)

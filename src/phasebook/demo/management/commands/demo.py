@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandParser
 from phasebook.calcom_emulator import start_in_thread
 from phasebook.demo.calcom import DemoCalcom, connect_demo_calcom
 from phasebook.demo.portal import book_demo_day, ensure_salon_user
+from phasebook.demo.retell import DemoRetell, connect_demo_retell
 from phasebook.demo.salon import issue_demo_token, load_demo_salon
 
 HOST = "127.0.0.1"
@@ -43,7 +44,10 @@ class Command(BaseCommand):
                 company, running.emulator, running.url, os.environ.get("PHASEBOOK_DEMO_CALCOM_KEY")
             )
             booked_day = book_demo_day(company)
-            self.serve(company.name, port, token, password, calcom, booked_day)
+            retell = connect_demo_retell(
+                company, f"http://{HOST}:{port}", os.environ.get("PHASEBOOK_DEMO_RETELL_KEY")
+            )
+            self.serve(company.name, port, token, password, calcom, booked_day, retell)
         finally:
             running.stop()
 
@@ -55,6 +59,7 @@ class Command(BaseCommand):
         password: str,
         calcom: DemoCalcom,
         booked_day: date,
+        retell: DemoRetell,
     ) -> None:
         base = f"http://{HOST}:{port}"
         self.stdout.write(
@@ -68,6 +73,10 @@ class Command(BaseCommand):
             f"  Cal.com:   {calcom.url}   (Emulator, API-Key: {calcom.api_key}; "
             f"{len(calcom.provisioned.created_ids)} Event Types angelegt)\n"
             f"  Bookings:  {calcom.curl_example()}\n"
+            f"  Retell:    API-Key {retell.api_key} (signs X-Retell-Signature)\n"
+            f"             Webhook   {retell.webhook_url}\n"
+            f"             Inbound   {retell.inbound_url}\n"
+            f"             Functions {retell.functions_url}   (Tools: {retell.tools_url})\n"
             f"  Metrics:   curl -H 'Authorization: Bearer {metrics_token()}' {base}/metrics\n"
             "  Stop with Ctrl+C.\n"
         )
