@@ -277,6 +277,17 @@ PHASEBOOK_CALCOM_ALLOW_LOOPBACK = env_bool("PHASEBOOK_CALCOM_ALLOW_LOOPBACK", Fa
 # derived from SECRET_KEY so that a local setup needs nothing.
 PHASEBOOK_ENCRYPTION_KEY = env_str("PHASEBOOK_ENCRYPTION_KEY")
 
+# Cal.com: the request budget of one API key per minute (120 on the standard plans; the
+# sync's shared limiter stays 10 below it) and how long a call may take to answer.
+PHASEBOOK_CALCOM_REQUESTS_PER_MINUTE = env_int(
+    "PHASEBOOK_CALCOM_REQUESTS_PER_MINUTE", 120, minimum=20
+)
+PHASEBOOK_CALCOM_READ_TIMEOUT_SECONDS = env_int(
+    "PHASEBOOK_CALCOM_READ_TIMEOUT_SECONDS", 15, minimum=1
+)
+# The longest wait between two attempts of a phase's sync (backoff with full jitter).
+PHASEBOOK_SYNC_RETRY_CAP_SECONDS = env_int("PHASEBOOK_SYNC_RETRY_CAP_SECONDS", 600, minimum=1)
+
 # Background work: Celery with a broker in production. Without CELERY_BROKER_URL the
 # same tasks run on phasebook's in-process runner; the database stays the durable
 # record of what still has to be synced either way.
@@ -296,8 +307,14 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
 # retry is due or whose worker died; reconciliation compares with Cal.com itself (webhooks
 # are best effort there, reference §12). Idempotency keys are dropped after their 24 hours.
 CELERY_BEAT_SCHEDULE = {
-    "calsync-sweep": {"task": "calsync.sweep", "schedule": 30.0},
-    "calsync-reconcile": {"task": "calsync.reconcile", "schedule": 15 * 60.0},
+    "calsync-sweep": {
+        "task": "calsync.sweep",
+        "schedule": float(env_int("PHASEBOOK_SYNC_SWEEP_SECONDS", 30, minimum=1)),
+    },
+    "calsync-reconcile": {
+        "task": "calsync.reconcile",
+        "schedule": float(env_int("PHASEBOOK_RECONCILE_SECONDS", 15 * 60, minimum=10)),
+    },
     "phone-remove-call-personal-data": {
         "task": "phone.remove_call_personal_data",
         "schedule": 60 * 60.0,

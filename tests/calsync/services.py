@@ -4,11 +4,16 @@ build on it. Every process is ended by the test that started it."""
 
 from __future__ import annotations
 
+import contextlib
+import os
+import random
 import shutil
+import signal
 import socket
 import subprocess
 import time
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import pytest
 import redis
@@ -79,3 +84,75 @@ class OwnRedis:
 
     def queued(self, queue: str = "celery") -> int:
         return int(redis.Redis.from_url(self.url).llen(queue))
+
+
+def use_broker(url: str) -> None:
+    """Point this process's Celery producer at `url` (it caches its pool on first use)."""
+    from phasebook.celery import app
+
+    app.conf.broker_url = url
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@dataclass
+class Service:
+    """A child process of the test, in a session of its own so that its children die with
+    it (a Celery worker's pool); output goes to `log`."""
+
+    name: str
+    command: list[str]
+    env: dict[str, str]
+    log: Path
+    cwd: Path
+    process: subprocess.Popen[bytes] | None = None
+    starts: int = 0
+    # A line the process logs once it is ready (a Celery worker logs "<name> ready.").
+    ready_line: str = ""
+
+    def start(self) -> None:
+        self.starts += 1
+        with self.log.open("ab") as output:
+            self.process = subprocess.Popen(  # noqa: S603 - our own interpreter and arguments
+                self.command,
+                env=self.env,
+                cwd=self.cwd,
+                stdout=output,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+
+    def kill(self) -> None:
+        """SIGKILL, to the whole process group: no chance to finish or hand anything back."""
+        if self.process is None:
+            return
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+        self.process = None
+
+    def kill_a_child(self, rng: random.Random) -> bool:
+        """SIGKILL one of the process's children (a Celery worker's pool process, maybe
+        mid-task); the worker itself lives on and forks a new one."""
+        if self.process is None:
+            return False
+        path = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        children = [int(pid) for pid in path.read_text().split()] if path.exists() else []
+        if not children:
+            return False
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(rng.choice(children), signal.SIGKILL)
+        return True
+
+    def is_ready(self) -> bool:
+        """Started and, since its latest start, announced that it is ready."""
+        if self.process is None or self.process.poll() is not None:
+            return False
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return text.count(self.ready_line) >= self.starts
+
+    def tail(self, lines: int = 40) -> str:
+        text = self.log.read_text(errors="replace") if self.log.exists() else ""
+        return f"--- {self.name} ---\n" + "\n".join(text.splitlines()[-lines:])

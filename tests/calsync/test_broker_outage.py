@@ -20,7 +20,7 @@ from phasebook.calsync.sync import drain
 from phasebook.calsync.tasks import sweep_task
 from phasebook.celery import app as celery_app
 from tests.calsync.mirror import Mirror
-from tests.calsync.services import OwnRedis
+from tests.calsync.services import OwnRedis, use_broker
 from tests.conftest import ApiClient
 from tests.factories import next_weekday
 
@@ -33,22 +33,13 @@ def own_redis() -> Iterator[OwnRedis]:
     server.stop()
 
 
-def _use_broker(url: str) -> None:
-    """Point Celery's producer at `url`; it caches its connection pool on first use."""
-    celery_app.conf.broker_url = url
-    if celery_app._pool is not None:
-        celery_app._pool.force_close_all()
-    celery_app._pool = None
-    celery_app.amqp._producer_pool = None
-
-
 @pytest.fixture
 def broker(own_redis: OwnRedis, settings: Any) -> Iterator[OwnRedis]:
     before = celery_app.conf.broker_url
     settings.CELERY_BROKER_URL = own_redis.url
-    _use_broker(own_redis.url)
+    use_broker(own_redis.url)
     yield own_redis
-    _use_broker(before)
+    use_broker(before)
 
 
 def _book(api: ApiClient, salon: SimpleNamespace, hour: int) -> Any:

@@ -41,8 +41,13 @@ class CalcomConnectionForm(forms.ModelForm):
         model = CalcomConnection
         formfield_callback = _https_by_default
         fields = (
-            "company", "base_url", "team_id", "is_enabled", "bookings_api_version",
-            "slots_api_version", "event_types_api_version",
+            "company",
+            "base_url",
+            "team_id",
+            "is_enabled",
+            "bookings_api_version",
+            "slots_api_version",
+            "event_types_api_version",
         )
 
     def save(self, commit: bool = True) -> CalcomConnection:
@@ -70,8 +75,14 @@ class CalcomConnectionAdmin(TenantAdmin):
 
 @admin.register(CalcomEventMap)
 class CalcomEventMapAdmin(ReadOnlyTenantAdmin):
-    list_display = ("service", "segment_key", "staff", "event_type_id", "event_type_slug",
-                    "updated_at")
+    list_display = (
+        "service",
+        "segment_key",
+        "staff",
+        "event_type_id",
+        "event_type_slug",
+        "updated_at",
+    )
     list_filter = ("company", "service")
     list_select_related = ("service", "staff")
     search_fields = ("event_type_slug", "=event_type_id")
@@ -79,7 +90,16 @@ class CalcomEventMapAdmin(ReadOnlyTenantAdmin):
 
 @admin.register(CalcomEventMapChange)
 class CalcomEventMapChangeAdmin(ReadOnlyTenantAdmin):
-    list_display = ("changed_at", "reason", "service", "segment_key", "staff",
-                    "old_event_type_id", "new_event_type_id", "rolled_back", "batch")
+    list_display = (
+        "changed_at",
+        "reason",
+        "service",
+        "segment_key",
+        "staff",
+        "old_event_type_id",
+        "new_event_type_id",
+        "rolled_back",
+        "batch",
+    )
     list_filter = ("company", "reason", "rolled_back")
     list_select_related = ("service", "staff")

@@ -20,7 +20,7 @@ from phasebook.calcom.errors import (
     CalcomTransportError,
 )
 from phasebook.calcom.models import CalcomConnection
-from phasebook.calcom.ratelimit import RateLimiter, build_rate_limiter
+from phasebook.calcom.ratelimit import CALCOM_LIMIT_MARGIN, RateLimiter, build_rate_limiter
 from phasebook.common.crypto import SecretUnreadable
 from phasebook.salons.models import Company
 from phasebook.security.outbound import GuardedTransport
@@ -125,11 +125,12 @@ def client_for_connection(
         slots=connection.slots_api_version,
         event_types=connection.event_types_api_version,
     )
+    read_seconds = float(settings.PHASEBOOK_CALCOM_READ_TIMEOUT_SECONDS)
     return CalcomClient(
         connection.base_url,
         connection.api_key,
         versions=versions,
-        timeouts=timeouts or CalcomTimeouts(),
+        timeouts=timeouts or CalcomTimeouts(read=read_seconds),
         limiter=shared_rate_limiter(),
         # The key goes only to public https addresses, checked at every connection.
         transport=GuardedTransport(),
@@ -139,9 +140,11 @@ def client_for_connection(
 def shared_rate_limiter() -> RateLimiter:
     """One limiter per process and broker: with Celery on Redis all workers share the budget
     of an API key; without a broker (tests, demo) it lives in this process."""
-    return _limiter(settings.CELERY_BROKER_URL or "")
+    return _limiter(settings.CELERY_BROKER_URL or "", settings.PHASEBOOK_CALCOM_REQUESTS_PER_MINUTE)
 
 
 @cache
-def _limiter(redis_url: str) -> RateLimiter:
-    return build_rate_limiter(redis_url if redis_url.startswith("redis") else None)
+def _limiter(redis_url: str, per_minute: int) -> RateLimiter:
+    # Cal.com's window and ours do not start at the same instant: stay a little below.
+    limit = per_minute - CALCOM_LIMIT_MARGIN
+    return build_rate_limiter(redis_url if redis_url.startswith("redis") else None, limit=limit)

@@ -144,9 +144,7 @@ class CalcomConnectionError(CalcomTransportError):
     """The connection failed or was dropped mid-response."""
 
 
-def error_from_response(
-    status_code: int, body: bytes, headers: Mapping[str, str]
-) -> CalcomError:
+def error_from_response(status_code: int, body: bytes, headers: Mapping[str, str]) -> CalcomError:
     """Map a non-2xx Cal.com response to the matching typed error."""
     code, message = _code_and_message(body)
     if status_code == 429:

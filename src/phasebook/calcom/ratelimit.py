@@ -19,7 +19,8 @@ from typing import Any, Protocol
 
 CALCOM_REQUESTS_PER_MINUTE = 120
 # Stay a little under Cal.com's limit: their window and ours do not start at the same instant.
-DEFAULT_LIMIT = CALCOM_REQUESTS_PER_MINUTE - 10
+CALCOM_LIMIT_MARGIN = 10
+DEFAULT_LIMIT = CALCOM_REQUESTS_PER_MINUTE - CALCOM_LIMIT_MARGIN
 DEFAULT_WINDOW_SECONDS = 60.0
 
 Clock = Callable[[], float]

@@ -1,9 +1,9 @@
 """A local, in-memory Cal.com API v2 for tests, the demo and fault drills (no Django here).
 
-    running = start_in_thread()              # ephemeral loopback port
-    user, api_key = running.emulator.seed_user("anna")
-    CalcomClient(running.url, api_key) ...
-    running.stop()
+running = start_in_thread()              # ephemeral loopback port
+user, api_key = running.emulator.seed_user("anna")
+CalcomClient(running.url, api_key) ...
+running.stop()
 """
 
 from __future__ import annotations

@@ -366,6 +366,17 @@ def admin_routes(emulator: CalcomEmulator) -> list[Route]:
         emulator.faults.add(rule)
         return JSONResponse({"status": "success", "data": {"mode": rule.mode}}, status_code=201)
 
+    async def fault_figures(request: Request) -> Response:
+        return JSONResponse({"status": "success", "data": emulator.faults.figures()})
+
+    async def all_bookings(request: Request) -> Response:
+        """Every booking, cancelled ones too, for a drill to compare with its database."""
+        data = [
+            outputs.booking_output(emulator.state, b)
+            for b in list(emulator.state.bookings.values())
+        ]
+        return JSONResponse({"status": "success", "data": data})
+
     async def clear_faults(request: Request) -> Response:
         emulator.clear_faults()
         return JSONResponse({"status": "success"})
@@ -404,6 +415,8 @@ def admin_routes(emulator: CalcomEmulator) -> list[Route]:
         Route("/_emulator/reset", reset, methods=["POST"]),
         Route("/_emulator/faults", add_fault, methods=["POST"]),
         Route("/_emulator/faults", clear_faults, methods=["DELETE"]),
+        Route("/_emulator/faults", fault_figures, methods=["GET"]),
+        Route("/_emulator/bookings", all_bookings, methods=["GET"]),
         Route("/_emulator/users", add_user, methods=["POST"]),
         Route("/_emulator/event-types", add_event_type, methods=["POST"]),
         Route("/_emulator/teams/{team_id:int}/memberships", set_team_role, methods=["POST"]),

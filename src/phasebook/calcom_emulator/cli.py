@@ -15,8 +15,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--port", type=int, default=8765)
     parser.add_argument("--api-key", help="seed a user 'demo' with this API key")
     parser.add_argument("--username", default="demo", help="username for --api-key")
-    parser.add_argument("--fault-rate", type=float, default=0.0,
-                        help="probability (0..1) that an API request gets --fault-mode")
+    parser.add_argument(
+        "--fault-rate",
+        type=float,
+        default=0.0,
+        help="probability (0..1) that an API request gets --fault-mode",
+    )
     parser.add_argument("--fault-mode", choices=FAULT_MODES, default="server_error")
     parser.add_argument("--latency-ms", type=int, default=0, help="add latency to every request")
     parser.add_argument("--seed", type=int, default=0, help="random seed for --fault-rate")

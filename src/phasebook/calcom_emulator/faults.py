@@ -9,12 +9,18 @@ from __future__ import annotations
 
 import random
 import threading
+from collections import Counter
 from dataclasses import dataclass
 from typing import Any, Literal
 
 FaultMode = Literal["latency", "server_error", "timeout", "rate_limit", "drop", "lose_response"]
 FAULT_MODES: tuple[FaultMode, ...] = (
-    "latency", "server_error", "timeout", "rate_limit", "drop", "lose_response",
+    "latency",
+    "server_error",
+    "timeout",
+    "rate_limit",
+    "drop",
+    "lose_response",
 )
 
 
@@ -42,8 +48,15 @@ class FaultRule:
         mode = body.get("mode")
         if mode not in FAULT_MODES:
             raise ValueError(f"mode must be one of {', '.join(FAULT_MODES)}")
-        known = {"count", "probability", "method", "path_prefix", "latency_ms", "status_code",
-                 "hang_seconds"}
+        known = {
+            "count",
+            "probability",
+            "method",
+            "path_prefix",
+            "latency_ms",
+            "status_code",
+            "hang_seconds",
+        }
         return cls(mode=mode, **{name: value for name, value in body.items() if name in known})
 
 
@@ -52,6 +65,9 @@ class FaultPlan:
         self._rules: list[FaultRule] = []
         self._random = random.Random(seed)  # noqa: S311 - reproducible faults, not security
         self._lock = threading.Lock()
+        # What the plan saw and did, for a drill's figures (`GET /_emulator/faults`).
+        self.requests = 0
+        self.fired: Counter[str] = Counter()
 
     def add(self, rule: FaultRule) -> FaultRule:
         with self._lock:
@@ -67,6 +83,7 @@ class FaultPlan:
     def pick(self, method: str, path: str) -> FaultRule | None:
         """The rule that fires for this request, consuming one of its `count`."""
         with self._lock:
+            self.requests += 1
             for rule in self._rules:
                 if not rule.matches(method, path) or self._random.random() >= rule.probability:
                     continue
@@ -74,5 +91,10 @@ class FaultPlan:
                     rule.count -= 1
                     if rule.count <= 0:
                         self._rules.remove(rule)
+                self.fired[rule.mode] += 1
                 return rule
         return None
+
+    def figures(self) -> dict[str, object]:
+        with self._lock:
+            return {"requests": self.requests, "fired": dict(self.fired)}

@@ -137,8 +137,11 @@ def event_type_fields(body: object) -> dict[str, Any]:
     problems = []
     if not isinstance(fields.get("lengthInMinutes"), int) or fields["lengthInMinutes"] < 1:
         problems.append("lengthInMinutes must be a number")
-    problems += [f"{name} must be a string" for name in ("title", "slug")
-                 if not isinstance(fields.get(name), str) or not fields[name]]
+    problems += [
+        f"{name} must be a string"
+        for name in ("title", "slug")
+        if not isinstance(fields.get(name), str) or not fields[name]
+    ]
     if problems:
         raise validation_error(problems)
     optional_ints = ("beforeEventBuffer", "afterEventBuffer", "minimumBookingNotice")
@@ -156,7 +159,9 @@ def event_type_fields(body: object) -> dict[str, Any]:
 
 SCHEDULING_TYPES = ("collective", "roundRobin", "managed")
 UPPER_CASE_SCHEDULING_TYPES = {
-    "COLLECTIVE": "collective", "ROUND_ROBIN": "roundRobin", "MANAGED": "managed"
+    "COLLECTIVE": "collective",
+    "ROUND_ROBIN": "roundRobin",
+    "MANAGED": "managed",
 }
 
 
@@ -169,8 +174,9 @@ def team_event_type_fields(body: object) -> tuple[str, tuple[int, ...]]:
     hosts = fields.get("hosts") or []
     problems = []
     if scheduling_type not in SCHEDULING_TYPES:
-        problems.append("schedulingType must be one of the following values: "
-                        + ", ".join(SCHEDULING_TYPES))
+        problems.append(
+            "schedulingType must be one of the following values: " + ", ".join(SCHEDULING_TYPES)
+        )
     if not isinstance(hosts, list) or not all(
         isinstance(host, dict) and isinstance(host.get("userId"), int) for host in hosts
     ):

@@ -56,8 +56,11 @@ class FaultInjector:
             await _send_json(send, rule.status_code, body, {})
         elif rule.mode == "rate_limit":
             error = ApiError(429, messages.TOO_MANY_REQUESTS)
-            headers = {"X-RateLimit-Limit-Default": "120", "X-RateLimit-Remaining-Default": "0",
-                       "X-RateLimit-Reset-Default": "60"}
+            headers = {
+                "X-RateLimit-Limit-Default": "120",
+                "X-RateLimit-Remaining-Default": "0",
+                "X-RateLimit-Reset-Default": "60",
+            }
             await _send_json(send, 429, error.body(scope["path"]), headers)
         elif rule.mode == "timeout":
             if not await _client_gave_up(receive, rule.hang_seconds):
@@ -88,19 +91,23 @@ async def _swallow(message: Message) -> None:
 
 
 async def _drop_connection(send: Send) -> None:
-    await send({
-        "type": "http.response.start",
-        "status": 200,
-        "headers": [(b"content-type", b"application/json"), (b"content-length", b"1048576")],
-    })
+    await send(
+        {
+            "type": "http.response.start",
+            "status": 200,
+            "headers": [(b"content-type", b"application/json"), (b"content-length", b"1048576")],
+        }
+    )
     await send({"type": "http.response.body", "body": b"{", "more_body": True})
     raise ConnectionDropped
 
 
 async def _send_json(send: Send, status: int, body: Any, headers: dict[str, str]) -> None:
     content = json.dumps(body).encode()
-    raw_headers = [(b"content-type", b"application/json"),
-                   (b"content-length", str(len(content)).encode())]
+    raw_headers = [
+        (b"content-type", b"application/json"),
+        (b"content-length", str(len(content)).encode()),
+    ]
     raw_headers += [(name.encode(), value.encode()) for name, value in headers.items()]
     await send({"type": "http.response.start", "status": status, "headers": raw_headers})
     await send({"type": "http.response.body", "body": content})

@@ -149,8 +149,9 @@ def _instant_or_day(value: str | None, zone: ZoneInfo, at: time) -> datetime | N
     return datetime.combine(day, at, tzinfo=zone).astimezone(UTC)
 
 
-def _free_starts(state: EmulatorState, event_type: EventType, start: datetime, end: datetime,
-                 length: int) -> list[datetime]:
+def _free_starts(
+    state: EmulatorState, event_type: EventType, start: datetime, end: datetime, length: int
+) -> list[datetime]:
     """Slot starts every `length` minutes inside working hours, clear of the hosts' bookings."""
     step, now = timedelta(minutes=length), state.clock()
     hosts = [state.users[i] for i in event_type.candidate_host_ids() if i in state.users]

@@ -40,8 +40,9 @@ class ThrottleDecision:
 
 
 class Throttler:
-    def __init__(self, limit: int = DEFAULT_LIMIT,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self, limit: int = DEFAULT_LIMIT, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self.limit = limit
         self.clock = clock
         self._windows: dict[str, _Window] = {}
@@ -55,8 +56,9 @@ class Throttler:
         now = self.clock()
         with self._lock:
             window = self._windows.get(tracker)
-            if window is None or (now >= window.started + WINDOW_SECONDS
-                                  and now >= window.blocked_until):
+            if window is None or (
+                now >= window.started + WINDOW_SECONDS and now >= window.blocked_until
+            ):
                 window = self._windows[tracker] = _Window(started=now)
             window.count += 1
             if window.count > self.limit and window.blocked_until <= now:

@@ -80,8 +80,9 @@ class WebhookDispatcher:
         self._thread: threading.Thread | None = None
 
     def start(self) -> None:
-        self._thread = threading.Thread(target=self._run, name="calcom-emulator-webhooks",
-                                        daemon=True)
+        self._thread = threading.Thread(
+            target=self._run, name="calcom-emulator-webhooks", daemon=True
+        )
         self._thread.start()
 
     def stop(self) -> None:
@@ -95,11 +96,13 @@ class WebhookDispatcher:
         subscribers = self._state.webhooks_for(event.booking.host_id, event.trigger)
         if not subscribers:
             return
-        body = json.dumps({
-            "triggerEvent": event.trigger,
-            "createdAt": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
-            "payload": event_payload(self._state, event),
-        }).encode()
+        body = json.dumps(
+            {
+                "triggerEvent": event.trigger,
+                "createdAt": datetime.now(UTC).isoformat().replace("+00:00", "Z"),
+                "payload": event_payload(self._state, event),
+            }
+        ).encode()
         for hook in subscribers:
             self._queue.put(_Delivery(hook.subscriber_url, body, hook.secret))
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import cache
 
+from django.conf import settings
 from django.utils import timezone
 
 from phasebook.calcom.client import CalcomClient
@@ -85,11 +86,20 @@ class SyncEnv:
     clock: Callable[[], datetime] = timezone.now
     rng: random.Random = field(default_factory=random.Random)
     client_for: ClientFactory = field(default_factory=lambda: ClientPool(client_for))
-    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    retry: RetryPolicy = field(
+        default_factory=lambda: RetryPolicy(
+            cap_seconds=float(settings.PHASEBOOK_SYNC_RETRY_CAP_SECONDS)
+        )
+    )
     # Phases of one appointment synced at the same time (Cal.com allows 120 calls/min/key).
     max_parallel: int = 4
-    # Longer than the slowest attempt (a few calls at 15 s read timeout each).
-    lease: timedelta = timedelta(minutes=2)
+    # Longer than the slowest attempt: a few calls that each wait up to the read timeout
+    # (2 minutes with the default 15 s).
+    lease: timedelta = field(
+        default_factory=lambda: timedelta(
+            seconds=max(30, 8 * settings.PHASEBOOK_CALCOM_READ_TIMEOUT_SECONDS)
+        )
+    )
     checkpoint: Checkpoint = no_checkpoint
     # Between tries of a failed call that is retried at once (a page of a listing).
     sleep: Callable[[float], None] = time.sleep
