@@ -108,6 +108,8 @@ def test_a_customer_name_is_redacted_wherever_it_appears_once_the_customer_was_l
         "2026-03-02T10:00:00+01:00",
         "0b7c9e5e-0000-4000-8000-000000000000",
         "phase 4711 took 30123 ms, booking 893214, at 1733102400",
+        "updated_at = '2026-12-02 03:58:53.071523'",
+        "listening on 127.0.0.1:47115",
         "GET /api/v1/appointments/0b7c9e5e -> 409",
     ],
 )

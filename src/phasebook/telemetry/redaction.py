@@ -99,6 +99,10 @@ def _redact_phone_numbers(text: str) -> str:
         return text  # the matcher costs ~0.1 ms; most lines have no long number at all
     matches = phonenumbers.PhoneNumberMatcher(text, _PHONE_REGION, phonenumbers.Leniency.VALID)
     for match in reversed(list(matches)):
+        # Digits right after "." or ":" are a time's fraction or a port (".071523" reads as
+        # a valid number from Heilbronn's area code), not a number someone dials.
+        if match.start and text[match.start - 1] in ".:":
+            continue
         text = text[: match.start] + "[redacted-phone]" + text[match.end :]
     return text
 

@@ -1,0 +1,116 @@
+"""A whole booking → sync → reschedule → cancel flow with Cal.com failing on the way, every
+SQL statement logged and one crash whose text repeats the customer: the logs these produce
+(the JSON lines production writes) hold no phone number, e-mail address, customer name, API
+key or token. Redaction is the logging layer's job; nothing here redacts by hand."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Iterator
+from datetime import timedelta
+from types import SimpleNamespace
+from typing import Any
+
+import pytest
+from django.db import connection
+
+from phasebook.calsync.env import SyncEnv
+from phasebook.calsync.reconcile import reconcile_company
+from phasebook.calsync.sync import drain
+from tests.calsync.conftest import FakeClock
+from tests.calsync.mirror import Mirror
+from tests.conftest import ApiClient
+from tests.factories import next_weekday
+from tests.monitoring.conftest import CapturedLog
+from tests.monitoring.scraping import METRICS_TOKEN, scrape
+
+NAME, EMAIL = "Ottilie Brandauer", "ottilie.brandauer@example.org"
+PHONE, PHONE_E164 = "+49 171 5550123", "+491715550123"
+
+
+@pytest.fixture
+def every_statement_logged() -> Iterator[None]:
+    """django.db.backends at DEBUG: each query with its parameters (names, e-mails, phones)."""
+    sql = logging.getLogger("django.db.backends")
+    level, forced = sql.level, connection.force_debug_cursor
+    sql.setLevel(logging.DEBUG)
+    connection.force_debug_cursor = True
+    yield
+    sql.setLevel(level)
+    connection.force_debug_cursor = forced
+
+
+def test_a_booking_flow_with_failures_logs_no_personal_data_and_no_credentials(
+    salon: SimpleNamespace,
+    mirror: Mirror,
+    env: SyncEnv,
+    clock: FakeClock,
+    monkeypatch: pytest.MonkeyPatch,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+    every_statement_logged: None,
+    captured_log: CapturedLog,
+) -> None:
+    api = ApiClient(salon.token)
+    faults = mirror.emulator
+    faults.inject_fault("server_error", count=2, method="POST", path_prefix="/v2/bookings")
+    faults.inject_fault("lose_response", count=1, method="POST", path_prefix="/v2/bookings")
+    faults.inject_fault("timeout", count=1, method="GET", path_prefix="/v2/bookings")
+    start = next_weekday(clock.now, weeks=2)
+    customer = {"name": NAME, "email": EMAIL, "phone": PHONE}
+
+    with django_capture_on_commit_callbacks(execute=True):
+        booked = api.post(
+            "/appointments",
+            {"service_id": salon.colour.pk, "start": start.isoformat(), "customer": customer},
+        )
+        appointment_id = booked.json()["id"]
+        for _ in range(4):  # through the failures, retry by retry
+            drain(env)
+            clock.advance(minutes=10)
+        moved = api.post(
+            f"/appointments/{appointment_id}/reschedule",
+            {"start": (start + timedelta(hours=2)).isoformat()},
+        )
+        drain(env)
+        reconcile_company(salon.company, env)
+        api.post(
+            "/appointments", {"service_id": salon.cut.pk, "start": "morgen", "customer": customer}
+        )  # a refused request
+        with monkeypatch.context() as patched:
+            crash = crash_repeating_the_customer(salon.token, mirror.api_key)
+            patched.setattr("phasebook.booking.services.cancel_appointment", crash)
+            crashed = api.post(f"/appointments/{appointment_id}/cancel", {"reason": NAME})
+        cancelled = api.post(f"/appointments/{appointment_id}/cancel", {"reason": "krank"})
+        drain(env)
+        scrape()
+
+    assert (booked.status_code, moved.status_code, cancelled.status_code) == (201, 200, 200)
+    assert crashed.status_code == 500
+    text = captured_log.text
+    assert "phase sync" in text  # the flow was logged,
+    assert "INSERT INTO" in text  # every statement too
+    assert "RuntimeError" in text  # the crash was logged, redacted
+    for secret in (
+        *NAME.split(),
+        EMAIL,
+        PHONE,
+        PHONE_E164,
+        "171 5550123",
+        "1715550123",
+        salon.token,
+        mirror.api_key,
+        METRICS_TOKEN,
+    ):
+        assert secret not in text, f"{secret!r} reached the log"
+    assert all(line["level"] for line in captured_log.lines())  # and every line is JSON
+
+
+def crash_repeating_the_customer(token: str, api_key: str) -> Callable[..., Any]:
+    def crash(*args: Any, **kwargs: Any) -> Any:
+        # Like a driver error whose DETAIL repeats the row, next to a careless debug print.
+        raise RuntimeError(
+            f"Key (name, email, phone)=({NAME}, {EMAIL}, {PHONE_E164}) token={token} "
+            f"calcom={api_key} 'customer_name': '{NAME}'"
+        )
+
+    return crash
