@@ -23,6 +23,7 @@ from tests.conftest import ApiClient
 from tests.factories import next_weekday
 from tests.monitoring.conftest import CapturedLog
 from tests.monitoring.scraping import METRICS_TOKEN, scrape
+from tests.phone.conftest import SALON_KEY, phone_call
 
 NAME, EMAIL = "Ottilie Brandauer", "ottilie.brandauer@example.org"
 PHONE, PHONE_E164 = "+49 171 5550123", "+491715550123"
@@ -103,6 +104,62 @@ def test_a_booking_flow_with_failures_logs_no_personal_data_and_no_credentials(
     ):
         assert secret not in text, f"{secret!r} reached the log"
     assert all(line["level"] for line in captured_log.lines())  # and every line is JSON
+
+
+def test_a_phone_call_that_books_moves_and_cancels_logs_no_caller_data(
+    retell_salon: SimpleNamespace,
+    mirror: Mirror,
+    env: SyncEnv,
+    clock: FakeClock,
+    django_capture_on_commit_callbacks: Callable[..., Any],
+    every_statement_logged: None,
+    captured_log: CapturedLog,
+) -> None:
+    retell = retell_salon.retell
+    call = phone_call(call_id="call_leak", from_number=PHONE_E164)
+    day = next_weekday(clock.now, weeks=2).date().isoformat()
+    mirror.emulator.inject_fault("server_error", count=2, method="POST", path_prefix="/v2/bookings")
+
+    def tool(name: str, **args: Any) -> dict[str, Any]:
+        response = retell.post(f"functions/{name}", {"name": name, "args": args, "call": call})
+        assert response.status_code == 200
+        reply: dict[str, Any] = response.json()
+        return reply
+
+    with django_capture_on_commit_callbacks(execute=True):
+        retell.post("webhook", {"event": "call_started", "call": call})
+        held = tool("check_availability", service="Herrenhaarschnitt", date=day, time="10 Uhr")
+        booked = tool("book_appointment", hold_id=held["hold_id"], customer_name=NAME, email=EMAIL)
+        drain(env)
+        moved = tool("reschedule_appointment", date=day, time="14 Uhr")
+        drain(env)
+        cancelled = tool("cancel_appointment", date=day)
+        drain(env)
+        transcript = f"User: Ich bin {NAME}, erreichbar unter {PHONE} oder {EMAIL}.\n"
+        retell.post("webhook", {"event": "call_ended", "call": call | {"transcript": transcript}})
+
+    assert (booked["ok"], moved["ok"], cancelled["ok"]) == (True, True, True)
+    tools = [line for line in captured_log.lines() if line["message"].startswith("phone tool")]
+    assert [line["tool"] for line in tools] == [
+        "check_availability",
+        "book_appointment",
+        "reschedule_appointment",
+        "cancel_appointment",
+    ]
+    assert {line["call_id"] for line in tools} == {"call_leak"}
+    assert {line["appointment_id"] for line in tools} == {booked["appointment_id"]}
+    text = captured_log.text
+    assert "phase sync" in text
+    for secret in (
+        *NAME.split(),
+        EMAIL,
+        PHONE,
+        PHONE_E164,
+        "1715550123",
+        SALON_KEY,
+        mirror.api_key,
+    ):
+        assert secret not in text, f"{secret!r} reached the log"
 
 
 def crash_repeating_the_customer(token: str, api_key: str) -> Callable[..., Any]:

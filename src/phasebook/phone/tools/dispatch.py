@@ -28,6 +28,7 @@ from phasebook.phone.models import RetellConnection
 from phasebook.phone.schemas import RetellCall
 from phasebook.phone.tools import TOOLS
 from phasebook.phone.tools.base import Tool, ToolCall, ToolReply, refusal
+from phasebook.telemetry.logs import log_context
 from phasebook.telemetry.metrics import PHONE_TOOL_SECONDS
 
 logger = logging.getLogger(__name__)
@@ -68,6 +69,29 @@ def _run(connection: RetellConnection, tool: Tool, raw_body: bytes) -> ToolReply
     if parsed is None:
         return refusal("invalid_request", "Die Anfrage war unvollständig. Bitte noch einmal.")
     raw_args, raw_call = parsed
+    # Every line this tool logs (its booking's sync included) names the call; one line
+    # says how it ended, with ids only: the spoken message may repeat the caller's name.
+    with log_context(call_id=raw_call.call_id if raw_call else None):
+        reply = _answer(connection, tool, raw_args, raw_call)
+        logger.info(
+            "phone tool %s",
+            tool.name,
+            extra={
+                "tool": tool.name,
+                "ok": reply.ok,
+                "error": reply.error or "",
+                "appointment_id": str(reply.appointment_id or reply.hold_id or ""),
+            },
+        )
+        return reply
+
+
+def _answer(
+    connection: RetellConnection,
+    tool: Tool,
+    raw_args: dict[str, Any],
+    raw_call: RetellCall | None,
+) -> ToolReply:
     company = connection.company
     call = ensure_call(company, raw_call) if raw_call else None
     context = ToolCall(
