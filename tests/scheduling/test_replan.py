@@ -273,3 +273,19 @@ def test_the_explanation_renders_in_another_language_with_its_number_word() -> N
 def test_an_absence_of_a_stylist_the_state_does_not_know_is_refused() -> None:
     with pytest.raises(ValueError, match="not in the salon"):
         replan(salon_state([salon_stylist("ben")], []), absent("anna", SICK_DAY))
+
+
+def test_colleagues_each_blocked_in_another_phase_are_named_one_by_one() -> None:
+    ben = salon_stylist("ben", [busy(span(MONDAY, "10:00", "10:15"), label="Beratung")])
+    cara = salon_stylist("cara", [busy(span(MONDAY, "12:00", "12:15"), label="Pause")])
+    state = salon_state([salon_stylist("anna"), ben, cara], [COLOUR_AT_TEN])
+
+    (only,) = replan(state, absent("anna", SICK_DAY)).entries
+
+    assert only.explanation[0] == "Kein:e Kolleg:in ist für alle Phasen frei."
+    assert only.details == (
+        "Die Phase „Farbe auftragen“ (10:00–10:30) überschneidet sich mit „Beratung“ "
+        "(10:00–10:15) von Ben.",
+        "Die Phase „Föhnen & Styling“ (12:00–12:40) überschneidet sich mit „Pause“ "
+        "(12:00–12:15) von Cara.",
+    )
