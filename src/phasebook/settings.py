@@ -302,6 +302,12 @@ CELERY_TIMEZONE = "UTC"
 # connecting gives up after 2 s instead of 4.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2.0
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2}
+# Rate limits on holds and bookings (security/throttle.py) are counted here when set, so
+# that every worker shares them; without it they are counted in the database.
+PHASEBOOK_RATE_LIMIT_REDIS_URL = env_str(
+    "PHASEBOOK_RATE_LIMIT_REDIS_URL",
+    CELERY_BROKER_URL if CELERY_BROKER_URL.startswith("redis") else "",
+)
 # Periodic work (celery beat; without a broker the in-process runner plays beat). The Cal.com
 # sync's safety nets: the sweeper re-dispatches outbox rows whose message was lost, whose
 # retry is due or whose worker died; reconciliation compares with Cal.com itself (webhooks
@@ -320,6 +326,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60 * 60.0,
     },
     "idempotency-purge": {"task": "idempotency.purge", "schedule": 60 * 60.0},
+    "rate-limit-purge": {"task": "security.purge_rate_limits", "schedule": 60 * 60.0},
 }
 
 # Prometheus (phasebook.monitoring): /metrics answers with the bearer token

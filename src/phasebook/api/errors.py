@@ -25,6 +25,7 @@ from phasebook.booking.errors import (
     InvalidState,
     NotBookable,
     NotFound,
+    RateLimited,
     SlotTaken,
 )
 from phasebook.booking.rendering import render_reasons
@@ -32,7 +33,14 @@ from phasebook.booking.texts import translated
 
 logger = logging.getLogger(__name__)
 
-_STATUS = {NotFound: 404, InvalidRequest: 400, NotBookable: 422, SlotTaken: 409, InvalidState: 409}
+_STATUS = {
+    NotFound: 404,
+    InvalidRequest: 400,
+    NotBookable: 422,
+    SlotTaken: 409,
+    InvalidState: 409,
+    RateLimited: 429,
+}
 
 # Translated when answered: this table is built before any request has a language.
 _HTTP_MESSAGES = {
@@ -166,7 +174,13 @@ def install_error_handlers(api: NinjaAPI) -> None:
             details["reasons"] = render_reasons(exc.explained)
         if isinstance(exc, SlotTaken):
             details["alternatives"] = exc.alternatives
-        return error_response(api, request, status, exc.code, translated(exc.message), **details)
+        message = translated(exc.message)
+        if isinstance(exc, RateLimited):
+            message = message % {"seconds": exc.retry_after}
+        response = error_response(api, request, status, exc.code, message, **details)
+        if isinstance(exc, RateLimited):
+            response["Retry-After"] = str(exc.retry_after)
+        return response
 
     @api.exception_handler(ValidationError)
     def validation_error(request: HttpRequest, exc: ValidationError) -> HttpResponse:

@@ -18,7 +18,7 @@ from ninja import Query, Schema, Status
 
 from phasebook.absences.rendering import AbsenceOut, render_applied, render_plan
 from phasebook.absences.services import apply_absence, plan_absence
-from phasebook.api.auth import CompanyToken, company_of
+from phasebook.api.auth import CompanyToken, company_of, token_of
 from phasebook.api.calls import router as calls_router
 from phasebook.api.content import json_bodies
 from phasebook.api.errors import ShapedNinjaAPI, install_error_handlers, missing_field
@@ -69,7 +69,14 @@ install_error_handlers(api)
 api.add_router("/calls", calls_router)
 
 ERRORS: dict[int, type[Schema]] = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 422: ErrorOut}
-WRITE_ERRORS: dict[int, type[Schema]] = {**ERRORS, 409: ConflictOut}
+# Writes also answer 409 (taken, wrong state, key in use), 413/415 (the body) and 429 (limits).
+WRITE_ERRORS: dict[int, type[Schema]] = {
+    **ERRORS,
+    409: ConflictOut,
+    413: ErrorOut,
+    415: ErrorOut,
+    429: ErrorOut,
+}
 
 
 def _reloaded(appointment: Appointment) -> AppointmentOut:
@@ -77,14 +84,15 @@ def _reloaded(appointment: Appointment) -> AppointmentOut:
     return render_appointment(access_appointment(appointment.company, appointment.pk))
 
 
-def _request(body: BookingIn, source: str = AppointmentSource.API) -> booking.BookingRequest:
+def _request(request: HttpRequest, body: BookingIn) -> booking.BookingRequest:
     customer = body.customer
     return booking.BookingRequest(
         service_id=body.service_id,
         start=body.start,
         staff_id=str(body.staff_id) if body.staff_id else None,
         customer=CustomerDetails(customer.name, customer.phone or "", customer.email or ""),
-        source=source,
+        source=AppointmentSource.API,
+        placed_by=f"token:{token_of(request).pk}",  # limits count per token
     )
 
 
@@ -145,7 +153,7 @@ def explain(request: HttpRequest, query: Query[ExplainQuery]) -> ExplanationOut:
 )
 def create_hold(request: HttpRequest, body: BookingIn) -> Status[AppointmentOut]:
     """Reserve a start for a few minutes (default 5) while the caller decides."""
-    hold = booking.hold_appointment(company_of(request), _request(body))
+    hold = booking.hold_appointment(company_of(request), _request(request, body))
     return Status(201, _reloaded(hold))
 
 
@@ -161,7 +169,7 @@ def create_appointment(request: HttpRequest, body: AppointmentIn) -> Status[Appo
     if body.hold_id is not None:
         appointment = booking.confirm_hold(company, body.hold_id)
     else:
-        appointment = booking.book_appointment(company, _request(_direct_booking(body)))
+        appointment = booking.book_appointment(company, _request(request, _direct_booking(body)))
     return Status(201, _reloaded(appointment))
 
 

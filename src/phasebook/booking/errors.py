@@ -48,3 +48,13 @@ class InvalidState(BookingError):
     """E.g. rescheduling a cancelled appointment."""
 
     code = "invalid_state"
+
+
+class RateLimited(BookingError):
+    """Too many holds or bookings from one client or caller; retry after `retry_after` s."""
+
+    code = "rate_limited"
+
+    def __init__(self, message: str, retry_after: int) -> None:
+        super().__init__(message, retry_after=retry_after)
+        self.retry_after = retry_after

@@ -82,6 +82,14 @@ class Appointment(models.Model):
     source = models.CharField(
         _("Quelle"), max_length=10, choices=AppointmentSource.choices, default=AppointmentSource.API
     )
+    placed_by = models.CharField(
+        _("Angelegt von"),
+        max_length=64,
+        blank=True,
+        help_text=_(
+            "Der Client, der es angelegt hat, z. B. token:12 (für die Reservierungs-Obergrenze)."
+        ),
+    )
     cancel_reason = models.CharField(_("Stornogrund"), max_length=500, blank=True)
     cancelled_at = models.DateTimeField(_("Storniert am"), null=True, blank=True)
     calcom_sync_status = models.CharField(

@@ -59,6 +59,7 @@ class NewAppointment:
     details: CustomerDetails
     status: str
     source: str
+    placed_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -201,6 +202,7 @@ def _create(
         status=new.status,
         is_live=True,
         source=new.source,
+        placed_by=new.placed_by,
         hold_expires_at=(
             placement.now + timedelta(seconds=settings.PHASEBOOK_HOLD_TTL_SECONDS)
             if new.status == AppointmentStatus.HELD

@@ -16,7 +16,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from phasebook.booking import locks
+from phasebook.booking import limits, locks
 from phasebook.booking.access import access_appointment, access_service, choose_staff
 from phasebook.booking.customers import CustomerDetails, find_customer
 from phasebook.booking.errors import InvalidRequest, InvalidState
@@ -33,6 +33,7 @@ class BookingRequest:
     customer: CustomerDetails
     staff_id: str | None = None
     source: str = AppointmentSource.API
+    placed_by: str = ""  # the client: "token:<id>", the phone agent's call, …
 
 
 def _now(now: datetime | None) -> datetime:
@@ -66,7 +67,7 @@ def _create(
         now=_now(now),
         # Also checks the customer's details, before anything asks Cal.com or writes.
         customer=customer or find_customer(company, request.customer),
-        target=NewAppointment(request.customer, status, request.source),
+        target=NewAppointment(request.customer, status, request.source, request.placed_by),
     )
     return take_start(placement, candidates)
 
@@ -74,13 +75,21 @@ def _create(
 def hold_appointment(
     company: Company, request: BookingRequest, now: datetime | None = None
 ) -> Appointment:
-    """Reserve a start for a caller who is still on the phone. Expires by itself."""
-    return _create(company, request, AppointmentStatus.HELD, now)
+    """Reserve a start for a caller who is still on the phone. Expires by itself.
+
+    Within the salon's limits (booking/limits.py): RateLimited when the client or caller
+    places too many, or holds too many at once."""
+    now = _now(now)
+    limits.check_write_rate(company, request.placed_by, request.customer)
+    hold = _create(company, request, AppointmentStatus.HELD, now)
+    limits.enforce_hold_caps(hold, now)
+    return hold
 
 
 def book_appointment(
     company: Company, request: BookingRequest, now: datetime | None = None
 ) -> Appointment:
+    limits.check_write_rate(company, request.placed_by, request.customer)
     return _create(company, request, AppointmentStatus.BOOKED, now)
 
 

@@ -88,6 +88,21 @@ class Company(models.Model):
     min_notice_minutes = models.PositiveIntegerField(_("Mindestvorlauf (min)"), default=60)
     horizon_days = models.PositiveIntegerField(_("Buchbar für (Tage)"), default=90)
     slot_step_minutes = models.PositiveIntegerField(_("Terminraster (min)"), default=15)
+    # Abuse limits (booking/limits.py): one client or caller cannot take the salon's day.
+    client_writes_per_minute = models.PositiveIntegerField(
+        _("Buchungen und Reservierungen je Client und Minute"),
+        default=20,
+        help_text=_("Je API-Token bzw. Telefon-Assistent; darüber 429."),
+    )
+    caller_writes_per_hour = models.PositiveIntegerField(
+        _("Buchungen und Reservierungen je Telefonnummer und Stunde"), default=10
+    )
+    live_holds_per_client = models.PositiveIntegerField(
+        _("Gleichzeitige Reservierungen je Client"), default=5
+    )
+    live_holds_per_caller = models.PositiveIntegerField(
+        _("Gleichzeitige Reservierungen je Telefonnummer"), default=2
+    )
     created_at = models.DateTimeField(_("Angelegt am"), auto_now_add=True)
 
     class Meta:
