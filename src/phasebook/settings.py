@@ -311,7 +311,8 @@ PHASEBOOK_RATE_LIMIT_REDIS_URL = env_str(
 # Periodic work (celery beat; without a broker the in-process runner plays beat). The Cal.com
 # sync's safety nets: the sweeper re-dispatches outbox rows whose message was lost, whose
 # retry is due or whose worker died; reconciliation compares with Cal.com itself (webhooks
-# are best effort there, reference §12). Idempotency keys are dropped after their 24 hours.
+# are best effort there, reference §12). Run-out holds are marked expired within a minute;
+# idempotency keys and rate-limit counters are dropped when their time is over.
 CELERY_BEAT_SCHEDULE = {
     "calsync-sweep": {
         "task": "calsync.sweep",
@@ -325,6 +326,7 @@ CELERY_BEAT_SCHEDULE = {
         "task": "phone.remove_call_personal_data",
         "schedule": 60 * 60.0,
     },
+    "booking-retire-expired-holds": {"task": "booking.retire_expired_holds", "schedule": 60.0},
     "idempotency-purge": {"task": "idempotency.purge", "schedule": 60 * 60.0},
     "rate-limit-purge": {"task": "security.purge_rate_limits", "schedule": 60 * 60.0},
 }

@@ -174,10 +174,9 @@ def install_error_handlers(api: NinjaAPI) -> None:
             details["reasons"] = render_reasons(exc.explained)
         if isinstance(exc, SlotTaken):
             details["alternatives"] = exc.alternatives
-        message = translated(exc.message)
-        if isinstance(exc, RateLimited):
-            message = message % {"seconds": exc.retry_after}
-        response = error_response(api, request, status, exc.code, message, **details)
+        response = error_response(
+            api, request, status, exc.code, translated(exc.message), **details
+        )
         if isinstance(exc, RateLimited):
             response["Retry-After"] = str(exc.retry_after)
         return response

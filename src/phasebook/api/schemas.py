@@ -4,7 +4,7 @@ booking layer's shapes in booking/rendering.py)."""
 from __future__ import annotations
 
 import unicodedata
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Annotated
 from uuid import UUID
 
@@ -40,7 +40,18 @@ def _printable(text: str) -> str:
     return text
 
 
+def _day_within_range(day: date) -> date:
+    if not EARLIEST.date() <= day < LATEST.date():
+        raise PydanticCustomError(
+            "phasebook_out_of_range",
+            gettext("Zeitangabe außerhalb des zulässigen Bereichs (2000–2099)."),
+        )
+    return day
+
+
 Instant = Annotated[AwareDatetime, AfterValidator(_within_range)]
+# A calendar date, e.g. the salon's local day that availability's `from`/`to` name.
+Day = Annotated[date, AfterValidator(_day_within_range)]
 Text = Annotated[str, AfterValidator(_printable)]
 # A database id that fits its 64-bit column. In a body only a JSON integer: pydantic would
 # otherwise take true, 1.0 or "1" for one. Query strings are text, so there "1" is the id.

@@ -7,8 +7,9 @@ Messages and explanations are German, or English for `Accept-Language: en` (book
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 from uuid import UUID
+from zoneinfo import ZoneInfo
 
 from django.http import HttpRequest
 from django.utils import timezone
@@ -29,6 +30,7 @@ from phasebook.api.schemas import (
     BookingIn,
     CancelIn,
     ConflictOut,
+    Day,
     ErrorOut,
     Instant,
     QueryId,
@@ -104,10 +106,24 @@ def list_services(request: HttpRequest) -> list[ServiceOut]:
 
 
 class AvailabilityQuery(Schema):
+    """`from` and `to` are instants with offset, or plain dates (as Cal.com's slots take
+    them): the salon's local day, `to` inclusive."""
+
     service: QueryId
-    start: Instant = NinjaField(alias="from")
-    end: Instant = NinjaField(alias="to")
+    start: Instant | Day = NinjaField(alias="from")
+    end: Instant | Day = NinjaField(alias="to")
     staff: UUID | None = None
+
+    def window(self, zone: ZoneInfo) -> tuple[datetime, datetime]:
+        return _day_start(self.start, zone), _day_start(self.end, zone, inclusive=True)
+
+
+def _day_start(value: datetime | date, zone: ZoneInfo, *, inclusive: bool = False) -> datetime:
+    """An instant as it is; a date as the start of that local day (of the next, inclusive)."""
+    if isinstance(value, datetime):
+        return value
+    day = value + timedelta(days=1) if inclusive else value
+    return datetime.combine(day, time.min, tzinfo=zone)
 
 
 @api.get("/availability", response={200: SlotsOut, **ERRORS}, tags=["availability"])
@@ -115,9 +131,10 @@ def availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> Slots
     """Bookable starts in [from, to): one slot per start, with the first stylist who can
     take it (or only `staff`)."""
     company = company_of(request)
-    if query.end <= query.start:
+    start, end = query.window(company.zone)
+    if end <= start:
         raise InvalidRequest(gettext("„to“ muss nach „from“ liegen."), field="to")
-    if query.end - query.start > timedelta(days=MAX_SEARCH_DAYS):
+    if end - start > timedelta(days=MAX_SEARCH_DAYS):
         raise InvalidRequest(
             gettext("Bitte höchstens %(days)d Tage auf einmal abfragen.")
             % {"days": MAX_SEARCH_DAYS},
@@ -125,7 +142,7 @@ def availability(request: HttpRequest, query: Query[AvailabilityQuery]) -> Slots
         )
     service = access_service(company, query.service)
     staff = choose_staff(company, service, str(query.staff) if query.staff else None)
-    slots = find_slots(company, service, Interval(query.start, query.end), staff, timezone.now())
+    slots = find_slots(company, service, Interval(start, end), staff, timezone.now())
     names = {str(member.pk): member.name for member in staff}
     return SlotsOut(results=[render_slot(slot, company.zone, names) for slot in slots])
 

@@ -11,6 +11,7 @@ from django.utils.translation import gettext_noop
 
 from phasebook.booking.errors import InvalidRequest
 from phasebook.salons.models import Company, Customer
+from phasebook.scheduling.explain import Sentence
 
 
 @dataclass(frozen=True)
@@ -21,18 +22,34 @@ class CustomerDetails:
 
 
 def normalize_phone(raw: str, region: str) -> str:
-    """E.164 from what a caller typed ("0171 2345678", "+49 171 …"), or InvalidRequest."""
+    """E.164 from what a caller typed in any common national or international format of
+    the salon's country ("0171 2345678", "+49 171 …", "0049 …", "(030) 123 4567"), or
+    InvalidRequest with an example of that country."""
     try:
         number = phonenumbers.parse(raw, region or None)
     except phonenumbers.NumberParseException as error:
-        raise InvalidRequest(
-            gettext_noop("Die Telefonnummer ist ungültig."), field="customer.phone"
-        ) from error
+        raise _invalid_phone(region) from error
     if not phonenumbers.is_valid_number(number):
-        raise InvalidRequest(
-            gettext_noop("Die Telefonnummer ist ungültig."), field="customer.phone"
-        )
+        raise _invalid_phone(region)
     return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+
+
+def _invalid_phone(region: str) -> InvalidRequest:
+    example = phonenumbers.example_number_for_type(
+        region or "DE", phonenumbers.PhoneNumberType.MOBILE
+    ) or phonenumbers.example_number_for_type("DE", phonenumbers.PhoneNumberType.MOBILE)
+    assert example is not None  # noqa: S101 - phonenumbers ships Germany's example
+    formats = {
+        "national": phonenumbers.format_number(example, phonenumbers.PhoneNumberFormat.NATIONAL),
+        "international": phonenumbers.format_number(
+            example, phonenumbers.PhoneNumberFormat.INTERNATIONAL
+        ),
+    }
+    message = gettext_noop(
+        "Die Telefonnummer ist ungültig. Bitte z. B. so angeben: %(national)s oder "
+        "%(international)s."
+    )
+    return InvalidRequest(Sentence(message, formats), field="customer.phone")
 
 
 def _clean(company: Company, details: CustomerDetails) -> CustomerDetails:

@@ -27,6 +27,7 @@ from phasebook.booking.customers import CustomerDetails, normalize_phone
 from phasebook.booking.errors import InvalidRequest, RateLimited
 from phasebook.booking.models import Appointment, AppointmentStatus
 from phasebook.salons.models import Company
+from phasebook.scheduling.explain import Sentence
 from phasebook.security.throttle import Throttled, hit
 
 _TOO_MANY_WRITES = gettext_noop(
@@ -51,7 +52,8 @@ def check_write_rate(company: Company, client: str, details: CustomerDetails) ->
         if phone:
             hit(f"{company.caller_writes_per_hour}/hour", "caller", str(company.pk), phone)
     except Throttled as throttled:
-        raise RateLimited(_TOO_MANY_WRITES, throttled.retry_after) from throttled
+        seconds = throttled.retry_after
+        raise RateLimited(Sentence(_TOO_MANY_WRITES, {"seconds": seconds}), seconds) from throttled
 
 
 def caller_phone(company: Company, details: CustomerDetails) -> str:
@@ -81,7 +83,8 @@ def enforce_hold_caps(hold: Appointment, now: datetime) -> None:
     if not over:
         return
     _withdraw(hold, now)
-    raise RateLimited(_TOO_MANY_HOLDS, _seconds_until_one_expires(over, hold, now))
+    seconds = _seconds_until_one_expires(over, hold, now)
+    raise RateLimited(Sentence(_TOO_MANY_HOLDS, {"seconds": seconds}), seconds)
 
 
 def _seconds_until_one_expires(

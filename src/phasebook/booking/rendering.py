@@ -196,7 +196,7 @@ def render_appointment(appointment: Appointment) -> AppointmentOut:
         staff_id=appointment.staff_id,
         staff_name=appointment.staff.name,
         customer=CustomerOut(id=appointment.customer_id, name=appointment.customer.name),
-        expires_at=appointment.hold_expires_at,
+        expires_at=_local(appointment.hold_expires_at, zone),
         source=appointment.source,
         calcom_sync_status=appointment.calcom_sync_status,
         requires_manual_review=appointment.requires_manual_review,
@@ -205,6 +205,10 @@ def render_appointment(appointment: Appointment) -> AppointmentOut:
             render_phase(phase, zone) for phase in appointment.phases.order_by("sequence_order")
         ],
     )
+
+
+def _local(instant: datetime | None, zone: ZoneInfo) -> datetime | None:
+    return instant.astimezone(zone) if instant is not None else None
 
 
 def _span(interval: Interval, zone: ZoneInfo) -> dict[str, datetime]:
