@@ -156,6 +156,7 @@ UNFOLD = {
     "SITE_TITLE": "phasebook",
     "SITE_HEADER": "phasebook.portal.site.site_header",
     "SITE_SUBHEADER": "phasebook.portal.site.site_subheader",
+    "SITE_DROPDOWN": "phasebook.portal.site.salon_dropdown",
     "SITE_SYMBOL": "content_cut",
     "STYLES": ["phasebook.portal.site.stylesheets"],
     "SCRIPTS": ["phasebook.portal.site.scripts"],

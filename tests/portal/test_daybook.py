@@ -133,9 +133,10 @@ def test_the_day_costs_the_same_queries_with_one_or_many_appointments(
         page = portal.get(url).content.decode()
 
     assert len(blocks(page)) == 12
-    # session, user, salon, permissions (2), stylists, phases, absences, external blocks,
-    # and the sync notice's counts (phases, oldest pending, reviews, last finding, findings)
-    assert len(many) == len(one) <= 14
+    # session, user, salon, the salons to switch to, permissions (2), stylists, phases,
+    # absences, external blocks, and the sync notice (phases, oldest pending, reviews, last
+    # finding, findings)
+    assert len(many) == len(one) <= 15
 
 
 def test_a_free_time_offers_the_services_that_fit_and_says_why_others_do_not(
@@ -214,3 +215,27 @@ def test_new_appointment_for_a_stylist_of_another_salon_is_not_found(
     )
 
     assert response.status_code == 404
+
+
+def test_a_member_of_two_salons_switches_between_them(
+    salon: SimpleNamespace, other_salon: SimpleNamespace
+) -> None:
+    from phasebook.salons.models import Membership
+
+    user = salon_user(salon.company)
+    Membership.objects.create(user=user, company=other_salon.company)
+    client = Client()
+    client.force_login(user)
+    assert salon.company.name in client.get("/admin/terminbuch/").content.decode()
+
+    response = client.get(f"/admin/salon/{other_salon.company.pk}/", follow=True)
+
+    assert response.redirect_chain[-1][0] == "/admin/terminbuch/"
+    assert str(other_salon.anna.pk) in response.content.decode()
+    assert str(salon.anna.pk) not in response.content.decode()
+
+
+def test_nobody_switches_to_a_salon_they_do_not_belong_to(
+    portal: Client, other_salon: SimpleNamespace
+) -> None:
+    assert portal.get(f"/admin/salon/{other_salon.company.pk}/").status_code == 404

@@ -15,6 +15,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from phasebook.common.admin import companies_of
 from phasebook.portal.salon import salon_of, zone_of
 
 
@@ -29,6 +30,23 @@ def scripts(request: HttpRequest) -> str:
 def site_header(request: HttpRequest) -> str:
     salon = salon_of(request)
     return salon.name if salon is not None else "phasebook"
+
+
+def salon_dropdown(request: HttpRequest) -> list[dict[str, Any]]:
+    """Members of several salons (and superusers) switch between them under the header."""
+    if not request.user.is_authenticated:
+        return []
+    salons = list(companies_of(request).order_by("name", "pk")[:50])
+    if len(salons) < 2:
+        return []
+    return [
+        {
+            "title": salon.name,
+            "link": reverse("portal:switch_salon", args=[salon.pk]),
+            "icon": "storefront",
+        }
+        for salon in salons
+    ]
 
 
 def site_subheader(request: HttpRequest) -> str:

@@ -12,6 +12,7 @@ app_name = "portal"
 urlpatterns = [
     path("", admin.site.admin_view(views.start_page), name="start"),
     path("terminbuch/", admin.site.admin_view(views.daybook), name="daybook"),
+    path("salon/<int:company_id>/", admin.site.admin_view(views.switch_salon), name="switch_salon"),
     path("sync-zustand/", admin.site.admin_view(views.sync_health), name="sync_health"),
     path("terminbuch/neu/", admin.site.admin_view(views.new_appointment), name="new_appointment"),
     path(
