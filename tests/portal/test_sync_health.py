@@ -11,7 +11,7 @@ from django.test import Client
 from django.utils import timezone
 
 from phasebook.booking.models import Appointment
-from phasebook.calsync.models import DriftKind, SyncDrift
+from phasebook.calsync.models import DriftKind, PhaseSyncTask, SyncDrift
 from tests.portal.conftest import a_wednesday, book
 
 PAGE = "/admin/sync-zustand/"
@@ -21,13 +21,28 @@ def count(page: str, name: str) -> str:
     return page.split(f'data-count="{name}">')[1].split("<")[0]
 
 
+def outbox_row(appointment: Appointment, key: str, phase_status: str, task_status: str) -> None:
+    """The state the sync leaves behind: the phase's status and its outbox row."""
+    phase = appointment.phases.get(segment_key=key)
+    phase.calcom_sync_status = phase_status
+    phase.save(update_fields=["calcom_sync_status"])
+    now = timezone.now()
+    PhaseSyncTask.objects.create(
+        phase=phase,
+        appointment=appointment,
+        company=appointment.company,
+        action="create",
+        status=task_status,
+        next_attempt_at=now,
+        pending_since=now,
+    )
+
+
 @pytest.fixture
 def failing(salon: SimpleNamespace) -> Appointment:
     colour = book(salon.company, salon.colour, salon.anna, a_wednesday(10), "Maria Berger")
-    colour.phases.filter(segment_key="B").update(
-        calcom_sync_status="failed", sync_error_message="401"
-    )
-    colour.phases.filter(segment_key="C").update(calcom_sync_status="pending")
+    outbox_row(colour, "B", "failed", "failed")  # given up: a person has to act
+    outbox_row(colour, "C", "pending", "pending")
     Appointment.objects.filter(pk=colour.pk).update(
         calcom_sync_status="failed", requires_manual_review=True
     )
@@ -38,7 +53,7 @@ def test_the_page_counts_what_is_pending_failed_and_given_up(
     portal: Client, failing: Appointment, other_salon: SimpleNamespace
 ) -> None:
     foreign = book(other_salon.company, other_salon.cut, other_salon.anna, a_wednesday(9), "F")
-    foreign.phases.update(calcom_sync_status="failed")
+    outbox_row(foreign, "A", "failed", "failed")
     SyncDrift.objects.create(
         company=failing.company,
         kind=DriftKind.EXTERNAL_OVERLAP,
@@ -68,6 +83,7 @@ def test_the_terminbuch_says_when_the_mirror_needs_a_person(
         "Cal.com braucht Aufmerksamkeit" in portal.get(f"/admin/terminbuch/{day}").content.decode()
     )
     failing.phases.update(calcom_sync_status="synced")
+    PhaseSyncTask.objects.filter(appointment=failing).update(status="done")
     Appointment.objects.filter(pk=failing.pk).update(requires_manual_review=False)
     assert "Cal.com braucht" not in portal.get(f"/admin/terminbuch/{day}").content.decode()
 

@@ -1,71 +1,69 @@
-"""What the Sync-Zustand page and the Terminbuch's notice read about a salon's Cal.com mirror.
+"""What the Sync-Zustand page and the Terminbuch's notice show about a salon's Cal.com mirror.
 
-One small reader for the portal (h6's sync-state function for /metrics will take its place
-once it lands): counts of pending and failed phases and of appointments that need a person,
-the oldest pending phase, and the open drift findings of reconciliation.
+The numbers are `calsync.health.sync_health`'s, the very ones /metrics reports; the page adds
+what a person acts on: the oldest pending phase, the latest reconciliation run and the open
+findings it could not repair.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
-from django.db.models import Count, Q
+from django.db.models import Q
 
 from phasebook.booking.models import Appointment, AppointmentPhase, SyncStatus
-from phasebook.calsync.models import SyncDrift
+from phasebook.calsync.health import SyncHealth, sync_health
+from phasebook.calsync.models import PhaseSyncTask, ReconcileRun, SyncDrift
+from phasebook.calsync.outbox import IN_PROGRESS
 from phasebook.salons.models import Company
+
+FINDINGS_SHOWN = 20
+RETRIED_AT_ONCE = 200
 
 
 @dataclass(frozen=True)
-class SyncHealth:
-    pending: int  # staff-required phases still to be mirrored
-    failed: int  # phases whose last attempt failed
-    manual_review: int  # appointments the sync gave up on
-    oldest_pending_since: datetime | None
+class SyncState:
+    health: SyncHealth
     oldest_pending: AppointmentPhase | None
-    last_finding_at: datetime | None
+    last_run: ReconcileRun | None
     findings: list[SyncDrift]
 
     @property
-    def needs_a_person(self) -> int:
-        return self.manual_review + len(self.findings)
+    def needs_a_person(self) -> bool:
+        refused = self.last_run is not None and bool(self.last_run.refused)
+        return bool(
+            self.health.phases_failed
+            or self.health.appointments_manual_review
+            or self.findings
+            or refused
+        )
 
 
-def load_sync_health(company: Company) -> SyncHealth:
-    phases = AppointmentPhase.objects.filter(appointment__company=company, staff_required=True)
-    counts = phases.aggregate(
-        pending=Count("pk", filter=Q(calcom_sync_status=SyncStatus.PENDING)),
-        failed=Count("pk", filter=Q(calcom_sync_status=SyncStatus.FAILED)),
-    )
+def load_sync_state(company: Company) -> SyncState:
     oldest = (
-        phases.filter(calcom_sync_status=SyncStatus.PENDING)
-        .select_related("appointment__customer", "appointment__service")
-        .order_by("updated_at")
+        PhaseSyncTask.objects.filter(company=company, status__in=IN_PROGRESS)
+        .select_related("phase__appointment__customer", "phase__appointment__service")
+        .order_by("pending_since")
         .first()
     )
-    drift = SyncDrift.objects.filter(company=company)
-    return SyncHealth(
-        pending=counts["pending"],
-        failed=counts["failed"],
-        manual_review=Appointment.objects.filter(
-            company=company, requires_manual_review=True
-        ).count(),
-        oldest_pending_since=oldest.updated_at if oldest else None,
-        oldest_pending=oldest,
-        last_finding_at=drift.order_by("-detected_at")
-        .values_list("detected_at", flat=True)
-        .first(),
-        findings=list(drift.filter(resolved_at__isnull=True).order_by("-detected_at")[:20]),
+    return SyncState(
+        health=sync_health(Company.objects.filter(pk=company.pk)),
+        oldest_pending=oldest.phase if oldest else None,
+        last_run=ReconcileRun.objects.filter(company=company).first(),
+        findings=list(
+            SyncDrift.objects.filter(company=company, resolved_at__isnull=True).order_by(
+                "-detected_at"
+            )[:FINDINGS_SHOWN]
+        ),
     )
 
 
 def appointments_to_retry(company: Company) -> list[Appointment]:
     """Appointments whose sync failed or was given up (a cancelled one too: its bookings
-    must still go): what "alle erneut synchronisieren" retries, at most 200 at a time."""
+    must still go): what "alle erneut synchronisieren" retries, so many at a time."""
     return list(
         Appointment.objects.filter(company=company).filter(
             Q(calcom_sync_status__in=[SyncStatus.FAILED, SyncStatus.PARTIAL])
             | Q(requires_manual_review=True)
-        )[:200]
+        )[:RETRIED_AT_ONCE]
     )

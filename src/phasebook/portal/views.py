@@ -30,7 +30,7 @@ from phasebook.portal.daybook import load_day
 from phasebook.portal.forms import NewAppointmentForm
 from phasebook.portal.options import service_options
 from phasebook.portal.salon import choose_salon, salon_of
-from phasebook.portal.sync_health import appointments_to_retry, load_sync_health
+from phasebook.portal.sync_health import appointments_to_retry, load_sync_state
 from phasebook.salons.models import Company, Staff
 
 
@@ -92,7 +92,7 @@ def daybook(request: HttpRequest) -> TemplateResponse:
         next_week=day + timedelta(days=7),
         week=[week_start + timedelta(days=offset) for offset in range(7)],
         can_book=request.user.has_perm("booking.add_appointment"),
-        health=load_sync_health(salon),
+        sync=load_sync_state(salon),
     )
 
 
@@ -182,6 +182,4 @@ def sync_health(request: HttpRequest) -> HttpResponse:
             request, _("%(count)d Termine werden erneut synchronisiert.") % {"count": len(retried)}
         )
         return redirect("portal:sync_health")
-    return page(
-        request, "portal/sync_health.html", _("Sync-Zustand"), health=load_sync_health(salon)
-    )
+    return page(request, "portal/sync_health.html", _("Sync-Zustand"), sync=load_sync_state(salon))
