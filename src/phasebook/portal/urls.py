@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import admin
 from django.urls import path
 
-from phasebook.portal import actions, views
+from phasebook.portal import absence, actions, views
 
 app_name = "portal"
 
@@ -14,6 +14,11 @@ urlpatterns = [
     path("terminbuch/", admin.site.admin_view(views.daybook), name="daybook"),
     path("salon/<int:company_id>/", admin.site.admin_view(views.switch_salon), name="switch_salon"),
     path("sync-zustand/", admin.site.admin_view(views.sync_health), name="sync_health"),
+    path(
+        "mitarbeiter/<str:staff_id>/ausfall/",
+        admin.site.admin_view(absence.absence),
+        name="absence",
+    ),
     path("terminbuch/neu/", admin.site.admin_view(views.new_appointment), name="new_appointment"),
     path(
         "termine/<str:appointment_id>/verschieben/",

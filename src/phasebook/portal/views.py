@@ -96,7 +96,7 @@ def daybook(request: HttpRequest) -> TemplateResponse:
     )
 
 
-def _stylist(salon: Company, raw: str) -> Staff:
+def stylist_of(salon: Company, raw: str) -> Staff:
     try:
         return Staff.objects.get(company=salon, is_active=True, pk=raw)
     except (Staff.DoesNotExist, ValidationError) as error:  # ValidationError: not a UUID
@@ -114,7 +114,7 @@ def _start_param(raw: str, salon: Company) -> datetime:
 def new_appointment(request: HttpRequest) -> HttpResponse:
     salon = salon_for(request, "booking.add_appointment")
     source = request.POST if request.method == "POST" else request.GET
-    stylist = _stylist(salon, source.get("staff", ""))
+    stylist = stylist_of(salon, source.get("staff", ""))
     start = _start_param(source.get("start", ""), salon)
     options = service_options(salon, stylist, start, timezone.now())
     # Every service is a choice: the booking service decides, also about what changed since.

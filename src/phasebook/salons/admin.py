@@ -1,11 +1,15 @@
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
+from unfold.decorators import action
 
 from phasebook.common.admin import TenantAdmin, TenantInline, companies_of
 from phasebook.portal.widgets import catalogue_form
@@ -59,6 +63,21 @@ class StaffAdmin(TenantAdmin):
     filter_horizontal = ["services"]
     form = catalogue_form(Staff, "working_hours")
     inlines = [AbsenceInline]
+    actions_detail = ["report_absence"]
+
+    # A method, not "salons.add_absence": unfold's system check would look a dotted name up
+    # in the database, which a fresh installation does not have yet.
+    def has_report_absence_permission(self, request: HttpRequest, object_id: Any = None) -> bool:
+        return request.user.has_perm("salons.add_absence")
+
+    @action(
+        description=_("Ausfall eintragen"),
+        url_path="ausfall",
+        permissions=["report_absence"],
+        icon="sick",
+    )
+    def report_absence(self, request: HttpRequest, object_id: str) -> HttpResponse:
+        return HttpResponseRedirect(reverse("portal:absence", args=[object_id]))
 
 
 @admin.register(Absence)
