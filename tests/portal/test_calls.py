@@ -70,3 +70,53 @@ def test_another_salons_calls_are_out_of_reach(
 
     assert "+4917699999999" not in portal.get(CALLS).content.decode()
     assert portal.get(f"{CALLS}{foreign.pk}/change/").status_code == 302
+
+
+def test_a_call_shows_the_segments_it_booked(portal: Client, salon: SimpleNamespace) -> None:
+    from phasebook.phone.models import CallAppointment
+    from tests.portal.conftest import a_wednesday, book
+
+    call = make_call(salon.company)
+    colour = book(salon.company, salon.colour, salon.anna, a_wednesday(10), "Maria Berger")
+    colour.phases.filter(segment_key="A").update(
+        calcom_sync_status="synced", calcom_booking_id=4711
+    )
+    CallAppointment.objects.create(call=call, appointment=colour, action="held")
+    CallAppointment.objects.create(call=call, appointment=colour, action="booked")
+
+    listing = portal.get(CALLS).content.decode()
+    page = portal.get(f"{CALLS}{call.pk}/change/").content.decode()
+
+    assert "Ansatzfärbung (4 Segmente)" in listing
+    assert listing.count("Ansatzfärbung (4 Segmente)") == 1  # held, then booked: one appointment
+    for key in ("A", "GAP_A", "B", "C", "D"):
+        assert f'data-segment="{key}"' in page
+    assert 'data-copy="4711"' in page
+    assert "10:00" in page
+
+
+def test_the_call_list_costs_the_same_queries_for_one_or_many_calls(
+    portal: Client, salon: SimpleNamespace
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from phasebook.phone.models import CallAppointment
+    from tests.portal.conftest import a_wednesday, book
+
+    def call_with_booking(number: int) -> None:
+        call = make_call(salon.company, f"call_{number}")
+        start = a_wednesday(9 + number)
+        appointment = book(salon.company, salon.cut, salon.ben, start, f"K{number}")
+        CallAppointment.objects.create(call=call, appointment=appointment, action="booked")
+
+    call_with_booking(0)
+    portal.get(CALLS)
+    with CaptureQueriesContext(connection) as one:
+        portal.get(CALLS)
+    for number in range(1, 6):
+        call_with_booking(number)
+    with CaptureQueriesContext(connection) as many:
+        portal.get(CALLS)
+
+    assert len(many) == len(one)

@@ -3,14 +3,22 @@ record; the phone agent writes them)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.contrib import admin
+from django.db.models import Prefetch, QuerySet
+from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
+from phasebook.booking.models import Appointment, AppointmentPhase
 from phasebook.common.admin import ReadOnlyTenantAdmin
-from phasebook.phone.models import Call
+from phasebook.phone.models import Call, CallAppointment
 from phasebook.portal.badges import badge
+from phasebook.portal.detail import phase_rows
 
 SENTIMENT_VARIANTS = {"Positive": "is-ok", "Negative": "is-failed", "Neutral": "is-muted"}
 SENTIMENT_LABELS = {"Positive": _("positiv"), "Negative": _("negativ"), "Neutral": _("neutral")}
@@ -32,7 +40,7 @@ def duration_text(milliseconds: int | None) -> str:
 
 @admin.register(Call)
 class CallAdmin(ReadOnlyTenantAdmin):
-    list_display = ["time", "caller", "duration", "status_label", "sentiment_label"]
+    list_display = ["time", "caller", "duration", "status_label", "sentiment_label", "booked"]
     list_display_links = ["time", "caller"]
     list_filter = ["status", "sentiment", "successful"]
     search_fields = ["from_number", "summary"]
@@ -54,6 +62,7 @@ class CallAdmin(ReadOnlyTenantAdmin):
             },
         ),
         (_("Zusammenfassung"), {"fields": ["summary_text"]}),
+        (_("Gebuchte Segmente"), {"fields": ["booked_segments"]}),
         (_("Transkript"), {"fields": ["transcript_text"], "classes": ["collapse"]}),
     ]
     readonly_fields = [
@@ -65,10 +74,47 @@ class CallAdmin(ReadOnlyTenantAdmin):
         "sentiment_label",
         "outcome",
         "summary_text",
+        "booked_segments",
         "transcript_text",
     ]
 
-    def has_view_permission(self, request, obj=None) -> bool:  # type: ignore[no-untyped-def]
+    def get_queryset(self, request: HttpRequest) -> QuerySet[Call]:
+        # A call's appointments, their services and phases: three queries for the whole page.
+        links = CallAppointment.objects.select_related("appointment__service").prefetch_related(
+            Prefetch("appointment__phases", AppointmentPhase.objects.order_by("sequence_order"))
+        )
+        return super().get_queryset(request).prefetch_related(Prefetch("appointment_links", links))
+
+    def _appointments(self, call: Call) -> list[Appointment]:
+        """Each appointment the call touched, once, in the order it did."""
+        seen: dict[Any, Appointment] = {}
+        for link in call.appointment_links.all():
+            seen.setdefault(link.appointment_id, link.appointment)
+        return list(seen.values())
+
+    @admin.display(description=_("Termine"))
+    def booked(self, call: Call) -> str:
+        labels = []
+        for appointment in self._appointments(call):
+            phases = [phase for phase in appointment.phases.all() if phase.staff_required]
+            name = appointment.service.name
+            composite = len(appointment.phases.all()) > 1
+            labels.append(
+                _("%(service)s (%(count)d Segmente)") % {"service": name, "count": len(phases)}
+                if composite
+                else name
+            )
+        return ", ".join(labels) or "–"
+
+    @admin.display(description=_("Gebuchte Segmente"))
+    def booked_segments(self, call: Call) -> SafeString:
+        rows = [
+            (appointment, phase_rows(list(appointment.phases.all())))
+            for appointment in self._appointments(call)
+        ]
+        return SafeString(render_to_string("portal/call_segments.html", {"appointments": rows}))
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return request.user.has_perm("phone.view_call")
 
     @admin.display(description=_("Zeit"), ordering="start")
