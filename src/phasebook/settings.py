@@ -97,7 +97,9 @@ def _database(url: str) -> dict[str, object]:
     config: dict[str, object] = dict(parsed)
     if config["ENGINE"] == "django.db.backends.sqlite3":
         # Invariant 1 on SQLite: every write transaction takes the database's write
-        # lock when it begins, so check-then-book sequences are serialized.
+        # lock when it begins, so check-then-book sequences are serialized; the threads
+        # of one process take it in order (phasebook.common.sqlite).
+        config["ENGINE"] = "phasebook.common.sqlite"
         config["OPTIONS"] = {
             "transaction_mode": "IMMEDIATE",
             "timeout": 30,
