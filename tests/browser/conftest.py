@@ -49,7 +49,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         items[:] = [item for item in items if item not in browser_tests]
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def chromium() -> Iterator[Any]:
     if not CHROMIUM.exists():
         if REQUIRE_SERVICES:
@@ -59,7 +59,8 @@ def chromium() -> Iterator[Any]:
 
     # Playwright's sync API keeps an event loop on the test thread, and Django refuses ORM
     # calls from a thread with a running loop. The tests only make plain, synchronous
-    # calls between browser steps, so the check is lifted for this session.
+    # calls between browser steps, so the check is lifted while this package's tests run
+    # (package scope: Playwright and the lifted check end before any other test starts).
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
