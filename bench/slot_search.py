@@ -50,7 +50,7 @@ def _planned(company: Any, colour: Any, staff: list[Any], count: int) -> list[tu
 
 def _fill(company: Any, colour: Any, staff: list[Any], count: int) -> None:
     from phasebook.booking.models import Appointment, AppointmentPhase, AppointmentStatus
-    from phasebook.booking.services import _phase_rows
+    from phasebook.booking.placement import phase_rows
     from phasebook.salons.models import Customer
     from phasebook.scheduling.phases import plan_phases
 
@@ -65,7 +65,7 @@ def _fill(company: Any, colour: Any, staff: list[Any], count: int) -> None:
             staff=member, start=planned[0].interval.start, end=planned[-1].interval.end,
             status=AppointmentStatus.BOOKED, is_live=True)
         batch.append(appointment)
-        phases += _phase_rows(appointment, planned, live=True)
+        phases += phase_rows(appointment, planned)
         if len(batch) >= 2000:
             _flush(batch, phases, Appointment, AppointmentPhase)
     _flush(batch, phases, Appointment, AppointmentPhase)
@@ -86,8 +86,8 @@ def _busy_in_window(window: Any) -> int:
 
 
 def _time_searches(company: Any, colour: Any, window: Any, runs: int) -> tuple[list[float], int]:
+    from phasebook.booking.access import choose_staff
     from phasebook.booking.availability import find_slots
-    from phasebook.booking.services import choose_staff
 
     timings: list[float] = []
     slots = 0

@@ -44,6 +44,7 @@ def main() -> None:
     from tests.factories import CUT, make_company, make_service, make_staff, next_weekday
 
     from phasebook.booking.customers import CustomerDetails
+    from phasebook.booking.events import Actor
     from phasebook.booking.services import BookingRequest, book_appointment
     from phasebook.calcom.client import CalcomClient
     from phasebook.calcom.models import CalcomConnection
@@ -80,6 +81,7 @@ def main() -> None:
             BookingRequest(
                 service.pk, start, CustomerDetails(f"Kundin {day}"), staff_id=str(anna.pk)
             ),
+            actor=Actor.system("bench"),
         )
         started = time.perf_counter()
         results = sync_appointment(appointment.pk, env)

@@ -7,9 +7,12 @@ from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from phasebook.booking.events import Actor
 from phasebook.salons.models import ApiToken, Company, Customer, Service, Staff
 
 BERLIN = ZoneInfo("Europe/Berlin")
+# Who changes appointments in tests that are not about who did it.
+ACTOR = Actor.system("tests")
 WEEK_9_TO_18 = {day: [["09:00", "18:00"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat")}
 
 COLOUR = [

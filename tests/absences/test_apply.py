@@ -23,7 +23,7 @@ from phasebook.booking.services import (
     reschedule_appointment,
 )
 from phasebook.salons.models import Absence, Service, Staff
-from tests.factories import BERLIN
+from tests.factories import ACTOR, BERLIN
 
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # a Monday morning
 MORNING = (datetime(2026, 3, 4, 9, 0, tzinfo=BERLIN), datetime(2026, 3, 4, 13, 0, tzinfo=BERLIN))
@@ -39,7 +39,9 @@ def _book(
     hold: bool = False,
 ) -> Appointment:
     request = BookingRequest(service.pk, start, CustomerDetails(client), str(stylist.pk))
-    return (hold_appointment if hold else book_appointment)(salon.company, request, now=NOW)
+    return (hold_appointment if hold else book_appointment)(
+        salon.company, request, now=NOW, actor=ACTOR
+    )
 
 
 def _apply(
@@ -48,7 +50,9 @@ def _apply(
     skip: tuple[str, ...] = (),
     now: datetime = NOW,
 ) -> list[Result]:
-    applied = apply_absence(salon.company, salon.anna.pk, *MORNING, "krank", plan_id, skip, now)
+    applied = apply_absence(
+        salon.company, salon.anna.pk, *MORNING, "krank", plan_id, skip, now, actor=ACTOR
+    )
     return [outcome.result for outcome in applied.outcomes]
 
 
@@ -90,9 +94,11 @@ def test_skipped_appointments_are_left_as_they_are(salon: SimpleNamespace) -> No
 def test_an_appointment_moved_by_hand_in_between_is_not_touched(salon: SimpleNamespace) -> None:
     cut = _book(salon, salon.cut, TEN, salon.anna)
     plan_id = _plan_id(salon)
-    reschedule_appointment(salon.company, cut.pk, TEN + timedelta(hours=4), now=NOW)
+    reschedule_appointment(salon.company, cut.pk, TEN + timedelta(hours=4), now=NOW, actor=ACTOR)
 
-    applied = apply_absence(salon.company, salon.anna.pk, *MORNING, "krank", plan_id, now=NOW)
+    applied = apply_absence(
+        salon.company, salon.anna.pk, *MORNING, "krank", plan_id, now=NOW, actor=ACTOR
+    )
 
     (outcome,) = applied.outcomes
     assert outcome.result is Result.CHANGED
@@ -112,7 +118,7 @@ def test_a_hold_nobody_can_take_is_released_and_cannot_be_confirmed(
     hold.refresh_from_db()
     assert (hold.status, hold.is_live) == (AppointmentStatus.CANCELLED, False)
     with pytest.raises(InvalidState):
-        confirm_hold(salon.company, hold.pk, now=NOW)
+        confirm_hold(salon.company, hold.pk, now=NOW, actor=ACTOR)
 
 
 def test_an_appointment_without_a_new_time_is_left_for_a_call(salon: SimpleNamespace) -> None:
@@ -120,7 +126,7 @@ def test_an_appointment_without_a_new_time_is_left_for_a_call(salon: SimpleNames
     cut = _book(salon, salon.cut, TEN, salon.anna)
     whole_month = (MORNING[0], MORNING[0] + timedelta(days=30))
 
-    applied = apply_absence(salon.company, salon.anna.pk, *whole_month, now=NOW)
+    applied = apply_absence(salon.company, salon.anna.pk, *whole_month, now=NOW, actor=ACTOR)
 
     assert [outcome.result for outcome in applied.outcomes] == [Result.LEFT]
     cut.refresh_from_db()
@@ -137,9 +143,17 @@ def test_a_plan_id_for_another_absence_is_refused(salon: SimpleNamespace) -> Non
             MORNING[1] + timedelta(hours=1),
             plan_id=plan_id,
             now=NOW,
+            actor=ACTOR,
         )
     with pytest.raises(InvalidPlan):
-        apply_absence(salon.company, salon.anna.pk, *MORNING, plan_id=plan_id[:-3] + "xyz", now=NOW)
+        apply_absence(
+            salon.company,
+            salon.anna.pk,
+            *MORNING,
+            plan_id=plan_id[:-3] + "xyz",
+            now=NOW,
+            actor=ACTOR,
+        )
     assert not Absence.objects.exists()
 
 
@@ -150,7 +164,7 @@ def test_a_plan_id_runs_out(salon: SimpleNamespace) -> None:
         mock.patch("django.core.signing.time.time", return_value=later),
         pytest.raises(PlanExpired),
     ):
-        apply_absence(salon.company, salon.anna.pk, *MORNING, plan_id=plan_id, now=NOW)
+        apply_absence(salon.company, salon.anna.pk, *MORNING, plan_id=plan_id, now=NOW, actor=ACTOR)
 
 
 def test_another_salons_stylist_and_plan_look_like_they_do_not_exist(
@@ -160,7 +174,14 @@ def test_another_salons_stylist_and_plan_look_like_they_do_not_exist(
         plan_absence(other_salon.company, salon.anna.pk, *MORNING, now=NOW)
     plan_id = _plan_id(salon)
     with pytest.raises(InvalidPlan):
-        apply_absence(other_salon.company, other_salon.anna.pk, *MORNING, plan_id=plan_id, now=NOW)
+        apply_absence(
+            other_salon.company,
+            other_salon.anna.pk,
+            *MORNING,
+            plan_id=plan_id,
+            now=NOW,
+            actor=ACTOR,
+        )
 
 
 def test_skipping_an_appointment_that_is_not_in_the_plan_is_refused(

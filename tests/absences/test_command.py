@@ -15,7 +15,7 @@ from phasebook.booking.customers import CustomerDetails
 from phasebook.booking.models import Appointment
 from phasebook.booking.services import BookingRequest, book_appointment
 from phasebook.salons.models import Absence
-from tests.factories import BERLIN, next_weekday
+from tests.factories import ACTOR, BERLIN, next_weekday
 
 NOW = datetime.now(BERLIN)
 TEN = next_weekday(NOW)  # a Wednesday 10:00 in Berlin
@@ -25,7 +25,7 @@ TEN = next_weekday(NOW)  # a Wednesday 10:00 in Berlin
 def booked(salon: SimpleNamespace) -> Appointment:
     customer = CustomerDetails("Eva Adler", phone="+49 171 2345678")
     request = BookingRequest(salon.cut.pk, TEN, customer, str(salon.anna.pk))
-    return book_appointment(salon.company, request)
+    return book_appointment(salon.company, request, actor=ACTOR)
 
 
 def _absence(*extra: str) -> str:

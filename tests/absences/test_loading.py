@@ -18,7 +18,7 @@ from phasebook.salons.models import Service, Staff
 from phasebook.scheduling.availability import BusyKind
 from phasebook.scheduling.intervals import Interval
 from phasebook.scheduling.replan import AbsencePeriod, SalonState
-from tests.factories import BERLIN, make_staff
+from tests.factories import ACTOR, BERLIN, make_staff
 
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # a Monday morning
 TEN = datetime(2026, 3, 4, 10, 0, tzinfo=BERLIN)  # that Wednesday
@@ -40,7 +40,9 @@ def _book(
         CustomerDetails(client, phone=_phone(client)),
         str(stylist.pk),
     )
-    return (hold_appointment if hold else book_appointment)(salon.company, request, now=NOW)
+    return (hold_appointment if hold else book_appointment)(
+        salon.company, request, now=NOW, actor=ACTOR
+    )
 
 
 def _phone(client: str) -> str:

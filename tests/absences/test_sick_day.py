@@ -30,7 +30,7 @@ from phasebook.salons.models import Absence, Service, Staff
 from phasebook.scheduling.replan import Action, PlanEntry
 from tests.booking.overlaps import customer_overlaps, staff_overlaps
 from tests.booking.race import failures, race, winners
-from tests.factories import BERLIN
+from tests.factories import ACTOR, BERLIN
 
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # a Monday morning
 WEDNESDAY = (2026, 3, 4)
@@ -68,7 +68,7 @@ def _book(salon: SimpleNamespace, stylist: Staff, item: Booked, number: int) -> 
     service = Service.objects.get(company=salon.company, name=item.service)
     customer = CustomerDetails(item.client, phone=f"+49 171 100{number:04d}")
     request = BookingRequest(service.pk, at(item.clock), customer, str(stylist.pk))
-    return book_appointment(salon.company, request, now=NOW)
+    return book_appointment(salon.company, request, now=NOW, actor=ACTOR)
 
 
 @pytest.fixture
@@ -92,7 +92,9 @@ def _plan(salon: SimpleNamespace) -> AbsencePlan:
 
 
 def _apply(salon: SimpleNamespace, plan_id: str | None = None) -> AppliedAbsence:
-    return apply_absence(salon.company, salon.anna.pk, *SICK_DAY, "krank", plan_id, now=NOW)
+    return apply_absence(
+        salon.company, salon.anna.pk, *SICK_DAY, "krank", plan_id, now=NOW, actor=ACTOR
+    )
 
 
 def _entries_by_client(plan: AbsencePlan) -> dict[str, PlanEntry]:
@@ -240,7 +242,7 @@ def test_bookings_racing_the_apply_for_the_planned_times_never_double_book(
         assert entry.move is not None
         customer = CustomerDetails(f"Racer {number}", phone=f"+49 171 200{number:04d}")
         request = BookingRequest(cut.pk, entry.move.start, customer, entry.move.staff_id)
-        return lambda: book_appointment(sick_day.company, request, now=NOW)
+        return lambda: book_appointment(sick_day.company, request, now=NOW, actor=ACTOR)
 
     writers = [lambda: _apply(sick_day, plan.plan_id)] + [
         racer(entry, len(contested) * number + position)

@@ -2,25 +2,33 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 from django.contrib.auth.models import Permission, User
 from django.test import Client
 from django.utils import timezone
 
 from phasebook.booking.customers import CustomerDetails
-from phasebook.booking.services import BookingRequest, book_appointment
-from phasebook.salons.models import Membership
-from tests.factories import next_weekday
+from phasebook.booking.events import Actor
+from phasebook.booking.services import (
+    BookingRequest,
+    book_appointment,
+    cancel_appointment,
+    reschedule_appointment,
+)
+from phasebook.salons.models import ApiToken, Membership
+from tests.factories import ACTOR, next_weekday
 
 CHANGELISTS = ["salons/company", "salons/staff", "salons/service", "salons/customer",
                "salons/apitoken", "salons/externalbusyblock", "booking/appointment",
                "calsync/calcomsyncsettings", "calsync/phasesynctask", "calsync/syncdrift"]
 
 
-def _book(salon, customer_name):
+def _book(salon, customer_name, actor=ACTOR):
     request = BookingRequest(salon.colour.pk, next_weekday(timezone.now()),
                              CustomerDetails(customer_name), str(salon.anna.pk))
-    return book_appointment(salon.company, request)
+    return book_appointment(salon.company, request, actor=actor)
 
 
 def _member_of(company) -> Client:
@@ -70,6 +78,28 @@ def test_the_appointment_page_shows_the_phase_timeline(superuser_client, salon):
     assert page.status_code == 200
     assert "Einwirkzeit" in page.content.decode()
     assert "Friseur erforderlich" in page.content.decode()
+
+
+def test_the_appointment_page_and_its_history_show_who_booked_moved_and_cancelled(
+    superuser_client, salon
+):
+    token = ApiToken.objects.get(company=salon.company)
+    appointment = _book(salon, "Paul Klaus", actor=Actor.phone("call_5f1c0e"))
+    later = appointment.start + timedelta(hours=2)
+    reschedule_appointment(salon.company, appointment.pk, later, actor=Actor.api(token))
+    cancel_appointment(salon.company, appointment.pk, "krank",
+                       actor=Actor.admin(User.objects.get(username="root")))
+    before, after = (f"{instant.astimezone(salon.company.zone):%d.%m.%Y, %H:%M}"
+                     for instant in (appointment.start, later))
+    expected = ["Telefon-Assistent: call_5f1c0e", f"Gebucht für {before} bei Anna.",
+                "API-Token: test", f"Verschoben von {before} auf {after}.",
+                "Admin: root", "Storniert: krank"]
+
+    for url in (f"/admin/booking/appointment/{appointment.pk}/change/",
+                f"/admin/booking/appointment/{appointment.pk}/history/"):
+        page = superuser_client.get(url).content.decode()
+        assert [text for text in expected if text not in page] == [], url
+        assert "keine Änderungsgeschichte" not in page, url
 
 
 def test_a_salon_member_sees_only_their_salons_appointments(salon, other_salon):

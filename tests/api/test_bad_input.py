@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 from phasebook.booking.models import Appointment, AppointmentPhase
 from phasebook.salons.models import Customer
 from phasebook.telemetry.logs import RedactSecretsFilter
-from tests.factories import next_weekday
+from tests.factories import ACTOR, next_weekday
 
 START = next_weekday(timezone.now())
 NAIVE = START.replace(tzinfo=None).isoformat()
@@ -60,7 +60,7 @@ def booked(salon: SimpleNamespace) -> Appointment:
 
     return book_appointment(salon.company, BookingRequest(
         salon.cut.pk, START + timedelta(days=2), CustomerDetails("Stammkundin"),
-        str(salon.anna.pk)))
+        str(salon.anna.pk)), actor=ACTOR)
 
 
 def _snapshot() -> list[Any]:

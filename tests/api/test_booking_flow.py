@@ -124,3 +124,21 @@ def test_availability_agrees_with_explain(api, salon):
         verdict = api.get("/explain", service=salon.colour.pk, start=slot["start"],
                           staff=slot["staff_id"])
         assert verdict.json()["possible"] is True
+
+
+def test_an_appointment_reads_back_its_history_with_the_token_that_made_each_change(api, salon):
+    start = next_weekday(timezone.now())
+    booked = _book(api, salon, start, staff=salon.anna).json()
+    later = start + timedelta(hours=2)
+    api.post(f"/appointments/{booked['id']}/reschedule", {"start": later.isoformat()})
+    api.post(f"/appointments/{booked['id']}/cancel", {"reason": "krank"})
+
+    history = api.get(f"/appointments/{booked['id']}").json()["history"]
+
+    assert [(event["kind"], event["actor"]["kind"], event["actor"]["label"])
+            for event in history] == [
+        ("booked", "api", "test"), ("moved", "api", "test"), ("cancelled", "api", "test")]
+    booked_event, moved, cancelled = history
+    assert booked_event["to_start"] == start.isoformat()
+    assert (moved["from_start"], moved["to_start"]) == (start.isoformat(), later.isoformat())
+    assert (cancelled["note"], cancelled["description"]) == ("krank", "Storniert: krank")

@@ -10,11 +10,13 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
+from django.contrib.auth.models import User
 from django.db import connection
 from django.test import Client
 from django.utils import timezone
 
 from phasebook.booking.customers import CustomerDetails
+from phasebook.booking.events import Actor
 from phasebook.booking.models import Appointment
 from phasebook.booking.services import BookingRequest, hold_appointment
 from phasebook.security import throttle
@@ -131,7 +133,9 @@ def test_the_salons_own_staff_is_not_limited(salon) -> None:
     start = next_weekday(timezone.now())
 
     hold = hold_appointment(
-        salon.company, BookingRequest(salon.cut.pk, start, CustomerDetails("Eva"))
+        salon.company,
+        BookingRequest(salon.cut.pk, start, CustomerDetails("Eva")),
+        actor=Actor.admin(User.objects.create_user("rezeption")),
     )
 
     assert hold.status == "held"

@@ -27,7 +27,7 @@ from phasebook.booking.services import (
 from phasebook.salons.models import Service, Staff
 from tests.booking.overlaps import customer_overlaps, staff_overlaps
 from tests.booking.race import BARRIER_TIMEOUT_SECONDS, Outcome, failures, race, winners
-from tests.factories import BERLIN
+from tests.factories import ACTOR, BERLIN
 
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # a Monday morning
 START = datetime(2026, 3, 4, 10, 0, tzinfo=BERLIN)  # that Wednesday, 10:00 in Berlin
@@ -43,7 +43,7 @@ def _request(service: Service, start: datetime, customer: CustomerDetails,
 
 
 def _writer(create: Create, salon: SimpleNamespace, request: BookingRequest) -> Writer:
-    return lambda: create(salon.company, request, now=NOW)
+    return lambda: create(salon.company, request, now=NOW, actor=ACTOR)
 
 
 def _client(number: int) -> CustomerDetails:
@@ -123,8 +123,12 @@ def _cuts_on(salon: SimpleNamespace, stylist: Staff, count: int) -> list[Appoint
     day = START.replace(hour=9) + timedelta(days=1)
     starts = [day + timedelta(days=n // 16, minutes=30 * (n % 16)) for n in range(count)]
     return [
-        book_appointment(salon.company,
-                         _request(salon.cut, start, _client(1000 + n), stylist), now=NOW)
+        book_appointment(
+            salon.company,
+            _request(salon.cut, start, _client(1000 + n), stylist),
+            now=NOW,
+            actor=ACTOR,
+        )
         for n, start in enumerate(starts)
     ]
 
@@ -137,12 +141,15 @@ def test_reschedules_and_new_bookings_racing_for_one_time_leave_one_winner(
 
     def mover(appointment: Appointment) -> Writer:
         return lambda: reschedule_appointment(
-            salon.company, appointment.pk, START, str(salon.anna.pk), now=NOW)
+            salon.company, appointment.pk, START, str(salon.anna.pk), now=NOW, actor=ACTOR
+        )
 
     outcomes = race(
         [mover(appointment) for appointment in movers]
-        + [_writer(book_appointment, salon, _request(salon.cut, START, _client(n), salon.anna))
-           for n in range(WRITERS - len(movers))]
+        + [
+            _writer(book_appointment, salon, _request(salon.cut, START, _client(n), salon.anna))
+            for n in range(WRITERS - len(movers))
+        ]
     )
     assert len(winners(outcomes)) == 1
     _assert_only_slot_taken(outcomes)
@@ -155,21 +162,31 @@ def test_reschedules_and_new_bookings_racing_for_one_time_leave_one_winner(
 
 def _phase_like(phase: AppointmentPhase, appointment: Appointment) -> AppointmentPhase:
     return AppointmentPhase(
-        appointment=appointment, staff=phase.staff, segment_key="X", segment_name="Direkt",
+        appointment=appointment,
+        staff=phase.staff,
+        segment_key="X",
+        segment_name="Direkt",
         start_time=phase.start_time + timedelta(minutes=10),
-        end_time=phase.end_time + timedelta(minutes=10), duration_minutes=phase.duration_minutes,
-        staff_required=True, sequence_order=99, blocks_staff=True,
+        end_time=phase.end_time + timedelta(minutes=10),
+        duration_minutes=phase.duration_minutes,
+        staff_required=True,
+        sequence_order=99,
+        blocks_staff=True,
     )
 
 
 def test_the_database_itself_refuses_an_overlapping_phase_written_past_the_service(
     salon: SimpleNamespace,
 ) -> None:
-    booked = book_appointment(salon.company, _request(salon.cut, START, _client(1), salon.anna),
-                              now=NOW)
+    booked = book_appointment(
+        salon.company, _request(salon.cut, START, _client(1), salon.anna), now=NOW, actor=ACTOR
+    )
     other = book_appointment(
-        salon.company, _request(salon.cut, START + timedelta(hours=3), _client(2), salon.anna),
-        now=NOW)
+        salon.company,
+        _request(salon.cut, START + timedelta(hours=3), _client(2), salon.anna),
+        now=NOW,
+        actor=ACTOR,
+    )
     with pytest.raises(IntegrityError, match="phase_staff_no_overlap"), transaction.atomic():
         _phase_like(booked.phases.get(), other).save()
     _assert_invariant_one_holds()
@@ -178,15 +195,23 @@ def test_the_database_itself_refuses_an_overlapping_phase_written_past_the_servi
 def test_the_database_itself_refuses_a_customer_in_two_appointments_at_once(
     salon: SimpleNamespace,
 ) -> None:
-    booked = book_appointment(salon.company, _request(salon.cut, START, _client(1), salon.anna),
-                              now=NOW)
-    twin = Appointment(
-        company=salon.company, customer=booked.customer, service=salon.cut, staff=salon.ben,
-        start=booked.start + timedelta(minutes=15), end=booked.end + timedelta(minutes=15),
-        status="booked", is_live=True,
+    booked = book_appointment(
+        salon.company, _request(salon.cut, START, _client(1), salon.anna), now=NOW, actor=ACTOR
     )
-    with pytest.raises(IntegrityError, match="appointment_customer_no_overlap"), \
-            transaction.atomic():
+    twin = Appointment(
+        company=salon.company,
+        customer=booked.customer,
+        service=salon.cut,
+        staff=salon.ben,
+        start=booked.start + timedelta(minutes=15),
+        end=booked.end + timedelta(minutes=15),
+        status="booked",
+        is_live=True,
+    )
+    with (
+        pytest.raises(IntegrityError, match="appointment_customer_no_overlap"),
+        transaction.atomic(),
+    ):
         twin.save()
 
 
@@ -219,12 +244,18 @@ def test_a_stylists_day_lock_queues_that_day_and_leaves_her_other_days_free(
         assert held.wait(BARRIER_TIMEOUT_SECONDS)
         thursday = START + timedelta(days=1)
         booked = book_appointment(
-            salon.company, _request(salon.cut, thursday, _client(1), salon.anna), now=NOW
+            salon.company,
+            _request(salon.cut, thursday, _client(1), salon.anna),
+            now=NOW,
+            actor=ACTOR,
         )
         assert booked.staff_id == salon.anna.pk
         with pytest.raises(OperationalError, match="lock timeout"):
             book_appointment(
-                salon.company, _request(salon.cut, START, _client(2), salon.anna), now=NOW
+                salon.company,
+                _request(salon.cut, START, _client(2), salon.anna),
+                now=NOW,
+                actor=ACTOR,
             )
     finally:
         _fail_instead_of_waiting_for_locks(None)
@@ -232,15 +263,19 @@ def test_a_stylists_day_lock_queues_that_day_and_leaves_her_other_days_free(
         holder.join()
 
 
-def test_a_refused_try_keeps_the_connections_prepared_statements(salon: SimpleNamespace
-                                                                   ) -> None:
+def test_a_refused_try_keeps_the_connections_prepared_statements(salon: SimpleNamespace) -> None:
     # psycopg forgets every prepared statement on a rollback; refused tries commit.
     for hour in range(6):  # a statement is prepared after its fifth run
-        book_appointment(salon.company, _request(salon.cut, START + timedelta(hours=hour),
-                                                 _client(hour), salon.anna), now=NOW)
+        book_appointment(
+            salon.company,
+            _request(salon.cut, START + timedelta(hours=hour), _client(hour), salon.anna),
+            now=NOW,
+            actor=ACTOR,
+        )
     with pytest.raises(SlotTaken):
-        book_appointment(salon.company, _request(salon.cut, START, _client(9), salon.anna),
-                         now=NOW)
+        book_appointment(
+            salon.company, _request(salon.cut, START, _client(9), salon.anna), now=NOW, actor=ACTOR
+        )
     with connection.cursor() as cursor:
         cursor.execute("SELECT count(*) FROM pg_prepared_statements")
         assert cursor.fetchone()[0] > 0

@@ -19,7 +19,7 @@ from phasebook.booking.models import Appointment
 from phasebook.booking.rendering import render_appointment
 from phasebook.booking.services import BookingRequest, book_appointment
 from phasebook.scheduling.intervals import Interval
-from tests.factories import BERLIN, COLOUR, CUT, make_company, make_service, make_staff
+from tests.factories import ACTOR, BERLIN, COLOUR, CUT, make_company, make_service, make_staff
 
 ALL_DAY = {day: [["00:00", "23:59"]] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 SPRING_SWITCH = date(2026, 3, 29)  # 02:00 CET becomes 03:00 CEST
@@ -41,7 +41,7 @@ def _book(salon: SimpleNamespace, start: datetime, now: datetime, service: Any =
           customer: str = "Paul Klaus") -> Appointment:
     request = BookingRequest((service or salon.colour).pk, start, CustomerDetails(customer),
                              str(salon.anna.pk))
-    return book_appointment(salon.company, request, now=now)
+    return book_appointment(salon.company, request, now=now, actor=ACTOR)
 
 
 def _berlin(day: date, hour: int, minute: int = 0, fold: int = 0) -> datetime:

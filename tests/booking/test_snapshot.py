@@ -15,7 +15,7 @@ from phasebook.booking.models import AppointmentStatus
 from phasebook.booking.services import BookingRequest, book_appointment, hold_appointment
 from phasebook.salons.models import Absence, Customer, ExternalBusyBlock, Staff
 from phasebook.scheduling.availability import Rule
-from tests.factories import BERLIN, make_customer
+from tests.factories import ACTOR, BERLIN, make_customer
 
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # a Monday morning
 TEN = datetime(2026, 3, 4, 10, 0, tzinfo=BERLIN)  # that Wednesday, 10:00
@@ -67,31 +67,46 @@ def test_the_customers_other_appointment_blocks_only_that_customer(
     salon: SimpleNamespace,
 ) -> None:
     book_appointment(salon.company, BookingRequest(salon.cut.pk, TEN, PAUL, str(salon.ben.pk)),
-                     now=NOW)
+                     now=NOW, actor=ACTOR)
     paul = salon.company.customers.get(name="Paul Klaus")
     eva = make_customer(salon.company, "Eva Adler")
 
     assert _rules(salon, salon.anna, TEN, paul) == {Rule.CUSTOMER_BUSY}
     assert _rules(salon, salon.anna, TEN, eva) == set()
     with pytest.raises(SlotTaken):
-        book_appointment(salon.company,
-                         BookingRequest(salon.cut.pk, TEN, PAUL, str(salon.anna.pk)), now=NOW)
+        book_appointment(
+            salon.company,
+            BookingRequest(salon.cut.pk, TEN, PAUL, str(salon.anna.pk)),
+            now=NOW,
+            actor=ACTOR,
+        )
 
 
 def test_a_live_hold_blocks_and_a_run_out_hold_is_retired_by_the_booking_it_was_in_the_way_of(
     salon: SimpleNamespace,
 ) -> None:
-    hold = hold_appointment(salon.company,
-                            BookingRequest(salon.cut.pk, TEN, PAUL, str(salon.anna.pk)), now=NOW)
+    hold = hold_appointment(
+        salon.company,
+        BookingRequest(salon.cut.pk, TEN, PAUL, str(salon.anna.pk)),
+        now=NOW,
+        actor=ACTOR,
+    )
     eva = CustomerDetails("Eva Adler")
     with pytest.raises(SlotTaken):
-        book_appointment(salon.company,
-                         BookingRequest(salon.cut.pk, TEN, eva, str(salon.anna.pk)), now=NOW)
+        book_appointment(
+            salon.company,
+            BookingRequest(salon.cut.pk, TEN, eva, str(salon.anna.pk)),
+            now=NOW,
+            actor=ACTOR,
+        )
 
     later = hold.hold_expires_at + timedelta(seconds=1)
-    booked = book_appointment(salon.company,
-                              BookingRequest(salon.cut.pk, TEN, eva, str(salon.anna.pk)),
-                              now=later)
+    booked = book_appointment(
+        salon.company,
+        BookingRequest(salon.cut.pk, TEN, eva, str(salon.anna.pk)),
+        now=later,
+        actor=ACTOR,
+    )
 
     hold.refresh_from_db()
     assert booked.status == AppointmentStatus.BOOKED
@@ -100,13 +115,22 @@ def test_a_live_hold_blocks_and_a_run_out_hold_is_retired_by_the_booking_it_was_
 
 
 def test_a_run_out_hold_elsewhere_is_left_as_it_is(salon: SimpleNamespace) -> None:
-    hold = hold_appointment(salon.company,
-                            BookingRequest(salon.cut.pk, TEN, PAUL, str(salon.anna.pk)), now=NOW)
+    hold = hold_appointment(
+        salon.company,
+        BookingRequest(salon.cut.pk, TEN, PAUL, str(salon.anna.pk)),
+        now=NOW,
+        actor=ACTOR,
+    )
 
     later = hold.hold_expires_at + timedelta(seconds=1)
-    book_appointment(salon.company,
-                     BookingRequest(salon.cut.pk, TEN + 2 * HALF_HOUR, CustomerDetails("Eva"),
-                                    str(salon.anna.pk)), now=later)
+    book_appointment(
+        salon.company,
+        BookingRequest(
+            salon.cut.pk, TEN + 2 * HALF_HOUR, CustomerDetails("Eva"), str(salon.anna.pk)
+        ),
+        now=later,
+        actor=ACTOR,
+    )
 
     hold.refresh_from_db()
     assert hold.status == AppointmentStatus.HELD  # not in the way: nothing to retire

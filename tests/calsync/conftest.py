@@ -26,7 +26,7 @@ from phasebook.calsync import tasks
 from phasebook.calsync.env import ClientPool, RetryPolicy, SyncEnv
 from phasebook.salons.models import Company, Service, Staff
 from tests.calsync.mirror import Mirror, connect_salon
-from tests.factories import next_weekday
+from tests.factories import ACTOR, next_weekday
 
 TIMEOUTS = CalcomTimeouts(connect=2.0, read=0.5, write=2.0, pool=2.0)
 
@@ -116,4 +116,4 @@ def book(
         customer=CustomerDetails(customer, email=f"{uuid.uuid4().hex[:8]}@example.com"),
         staff_id=str((staff or salon.anna).pk),
     )
-    return book_appointment(salon.company, request)
+    return book_appointment(salon.company, request, actor=ACTOR)

@@ -11,6 +11,7 @@ from phasebook.calsync.env import SyncEnv
 from phasebook.calsync.sync import drain
 from tests.calsync.conftest import book
 from tests.calsync.mirror import Mirror
+from tests.factories import ACTOR
 
 
 def test_the_moved_phases_are_mirrored_with_the_new_stylist(
@@ -20,7 +21,9 @@ def test_the_moved_phases_are_mirrored_with_the_new_stylist(
     drain(env)
     day = colour.start.astimezone(salon.company.zone).replace(hour=0, minute=0)
 
-    applied = apply_absence(salon.company, salon.anna.pk, day, day + timedelta(days=1), "krank")
+    applied = apply_absence(
+        salon.company, salon.anna.pk, day, day + timedelta(days=1), "krank", actor=ACTOR
+    )
     drain(env)
 
     assert [outcome.result for outcome in applied.outcomes] == [Result.MOVED]

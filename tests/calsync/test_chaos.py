@@ -42,7 +42,7 @@ from phasebook.calsync.sync import drain
 from phasebook.salons.models import Company
 from tests.calsync.conftest import FakeClock
 from tests.calsync.mirror import Mirror, connect_salon
-from tests.factories import make_staff, next_weekday
+from tests.factories import ACTOR, make_staff, next_weekday
 
 APPOINTMENTS = 500
 DAYS = 25  # Monday to Saturday, from next week on
@@ -134,7 +134,7 @@ def _book_all(
                     CustomerDetails(f"Kundin {len(booked)}"),
                     staff_id=str(stylist.pk),
                 )
-                booked.append(book_appointment(salon.company, request))
+                booked.append(book_appointment(salon.company, request, actor=ACTOR))
             if len(booked) % 50 == 0:
                 _work(env, clock)
     return booked
@@ -147,13 +147,17 @@ def _move_and_cancel(
     done: Counter[str] = Counter()
     for index, appointment in enumerate(rng.sample(booked, 220)):
         if index < 120:
-            reschedule_appointment(salon.company, appointment.pk, appointment.start + MOVE)
+            reschedule_appointment(
+                salon.company, appointment.pk, appointment.start + MOVE, actor=ACTOR
+            )
             done["rescheduled"] += 1
             if index % 4 == 0:  # and back again: A → B → A
-                reschedule_appointment(salon.company, appointment.pk, appointment.start)
+                reschedule_appointment(
+                    salon.company, appointment.pk, appointment.start, actor=ACTOR
+                )
                 done["rescheduled back"] += 1
         if index % 3 == 0 or index >= 120:
-            cancel_appointment(salon.company, appointment.pk, "Chaos")
+            cancel_appointment(salon.company, appointment.pk, "Chaos", actor=ACTOR)
             done["cancelled"] += 1
         if index % 20 == 0:
             _work(env, clock)

@@ -17,7 +17,7 @@ from phasebook.calsync.models import PhaseSyncTask, TaskStatus
 from phasebook.calsync.sync import drain
 from tests.calsync.conftest import FakeClock, book
 from tests.calsync.mirror import TEAM_ID, Mirror
-from tests.factories import next_weekday
+from tests.factories import ACTOR, next_weekday
 
 
 def _staff_phases(appointment: Appointment) -> list[Any]:
@@ -152,7 +152,9 @@ def test_a_simple_service_is_one_booking(
 
 def test_holds_are_not_synced(salon: SimpleNamespace, mirror: Mirror, env: SyncEnv) -> None:
     start = next_weekday(timezone.now())
-    hold_appointment(salon.company, BookingRequest(salon.colour.pk, start, CustomerDetails("Eva")))
+    hold_appointment(
+        salon.company, BookingRequest(salon.colour.pk, start, CustomerDetails("Eva")), actor=ACTOR
+    )
 
     assert drain(env) == 0
     assert not PhaseSyncTask.objects.exists()

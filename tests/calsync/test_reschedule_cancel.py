@@ -14,6 +14,7 @@ from phasebook.calsync.outbox import lease_jobs
 from phasebook.calsync.sync import drain, run_jobs
 from tests.calsync.conftest import FakeClock, book
 from tests.calsync.mirror import Mirror
+from tests.factories import ACTOR
 
 
 def _assert_mirrored(appointment: Appointment, mirror: Mirror) -> None:
@@ -34,7 +35,9 @@ def test_a_reschedule_moves_every_phase_and_keeps_the_old_uids(
     old_uids = {p.pk: p.calcom_booking_uid for p in appointment.phases.filter(staff_required=True)}
 
     # One hour later: the new wash overlaps the old cut of the same stylist.
-    reschedule_appointment(salon.company, appointment.pk, appointment.start + timedelta(hours=1))
+    reschedule_appointment(
+        salon.company, appointment.pk, appointment.start + timedelta(hours=1), actor=ACTOR
+    )
     drain(env)
 
     _assert_mirrored(appointment, mirror)
@@ -53,7 +56,7 @@ def test_a_reschedule_to_another_stylist_uses_her_event_types(
     drain(env)
 
     reschedule_appointment(
-        salon.company, appointment.pk, appointment.start, staff_id=str(salon.ben.pk)
+        salon.company, appointment.pk, appointment.start, staff_id=str(salon.ben.pk), actor=ACTOR
     )
     drain(env)
 
@@ -68,8 +71,12 @@ def test_a_later_reschedule_supersedes_an_earlier_pending_one(
     appointment = book(salon)
     drain(env)
 
-    reschedule_appointment(salon.company, appointment.pk, appointment.start + timedelta(hours=2))
-    reschedule_appointment(salon.company, appointment.pk, appointment.start + timedelta(hours=3))
+    reschedule_appointment(
+        salon.company, appointment.pk, appointment.start + timedelta(hours=2), actor=ACTOR
+    )
+    reschedule_appointment(
+        salon.company, appointment.pk, appointment.start + timedelta(hours=3), actor=ACTOR
+    )
     drain(env)
 
     _assert_mirrored(appointment, mirror)
@@ -81,7 +88,9 @@ def test_a_change_during_an_attempt_leaves_the_phase_pending_for_the_next_round(
 ) -> None:
     appointment = book(salon, service=salon.cut)
     jobs = lease_jobs(appointment.pk, env)
-    reschedule_appointment(salon.company, appointment.pk, appointment.start + timedelta(hours=1))
+    reschedule_appointment(
+        salon.company, appointment.pk, appointment.start + timedelta(hours=1), actor=ACTOR
+    )
 
     run_jobs(appointment.pk, jobs, env)
     task = PhaseSyncTask.objects.get(appointment=appointment)
@@ -99,9 +108,9 @@ def test_a_cancel_cancels_every_phase_booking_and_is_idempotent(
     appointment = book(salon)
     drain(env)
 
-    cancel_appointment(salon.company, appointment.pk)
+    cancel_appointment(salon.company, appointment.pk, actor=ACTOR)
     drain(env)
-    cancel_appointment(salon.company, appointment.pk)
+    cancel_appointment(salon.company, appointment.pk, actor=ACTOR)
     drain(env)
 
     appointment.refresh_from_db()
@@ -124,7 +133,7 @@ def test_a_cancel_also_cancels_a_booking_whose_create_response_was_lost(
     assert len(mirror.live_bookings()) == 1
     assert appointment.phases.get().calcom_booking_uid == ""
 
-    cancel_appointment(salon.company, appointment.pk)
+    cancel_appointment(salon.company, appointment.pk, actor=ACTOR)
     drain(env)
 
     assert mirror.live_bookings() == []
@@ -139,7 +148,7 @@ def test_a_cancel_whose_answer_was_lost_converges(
         "lose_response", count=1, method="POST", path_prefix="/v2/bookings/"
     )
 
-    cancel_appointment(salon.company, appointment.pk)
+    cancel_appointment(salon.company, appointment.pk, actor=ACTOR)
     drain(env)
     clock.advance(minutes=5)
     drain(env)

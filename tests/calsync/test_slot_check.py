@@ -19,7 +19,7 @@ from phasebook.calsync.slot_check import covers
 from phasebook.calsync.sync import drain
 from tests.calsync.conftest import book
 from tests.calsync.mirror import Mirror
-from tests.factories import next_weekday
+from tests.factories import ACTOR, next_weekday
 
 
 @pytest.fixture
@@ -86,7 +86,7 @@ def test_a_reschedule_is_refused_when_cal_com_has_the_stylist_busy_at_the_new_ti
                      later + timedelta(minutes=60), minutes=20)
 
     with pytest.raises(SlotTaken, match=r"Cal\.com meldet diese Zeit als belegt"):
-        reschedule_appointment(salon.company, appointment.pk, later)
+        reschedule_appointment(salon.company, appointment.pk, later, actor=ACTOR)
 
     appointment.refresh_from_db()
     assert appointment.start == later - timedelta(days=1)
@@ -100,7 +100,7 @@ def test_a_reschedule_over_its_own_cal_com_bookings_is_not_refused(
     assert len(checking.live_bookings()) == 4
     later = appointment.start + timedelta(minutes=30)  # each new phase overlaps an old one
 
-    moved = reschedule_appointment(salon.company, appointment.pk, later)
+    moved = reschedule_appointment(salon.company, appointment.pk, later, actor=ACTOR)
     drain(env)
 
     assert moved.start == later

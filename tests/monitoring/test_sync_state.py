@@ -21,6 +21,7 @@ from phasebook.calsync.sync import drain
 from phasebook.salons.models import Company
 from tests.calsync.conftest import FakeClock, book
 from tests.calsync.mirror import Mirror
+from tests.factories import ACTOR
 from tests.monitoring.scraping import sample, scrape
 
 
@@ -64,7 +65,9 @@ def test_a_retrying_phase_stays_pending_since_its_first_request(
     requested = PhaseSyncTask.objects.get(appointment=appointment).pending_since
     drain(env)
     clock.advance(minutes=20)
-    reschedule_appointment(salon.company, appointment.pk, appointment.start + timedelta(hours=1))
+    reschedule_appointment(
+        salon.company, appointment.pk, appointment.start + timedelta(hours=1), actor=ACTOR
+    )
     drain(env)
 
     health = sync_health(only(salon.company))

@@ -14,7 +14,7 @@ from phasebook.booking.customers import CustomerDetails
 from phasebook.booking.models import Appointment
 from phasebook.booking.services import BookingRequest, book_appointment
 from phasebook.salons.models import Company, Membership, Service, Staff
-from tests.factories import next_weekday
+from tests.factories import ACTOR, next_weekday
 
 PORTAL_APPS = ["salons", "booking", "calsync", "phone"]
 
@@ -42,4 +42,4 @@ def book(
     company: Company, service: Service, stylist: Staff, start: datetime, customer: str
 ) -> Appointment:
     request = BookingRequest(service.pk, start, CustomerDetails(customer), str(stylist.pk))
-    return book_appointment(company, request)
+    return book_appointment(company, request, actor=ACTOR)

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from phasebook.booking.models import Appointment, AppointmentStatus
 from phasebook.calsync.models import PhaseSyncTask
+from tests.factories import ACTOR
 from tests.portal.conftest import a_wednesday, book
 
 LIST = "/admin/booking/appointment/"
@@ -64,7 +65,7 @@ def test_an_expired_hold_reads_as_expired(portal: Client, salon: SimpleNamespace
     request = BookingRequest(
         salon.cut.pk, a_wednesday(15), CustomerDetails("Rita Reserve"), str(salon.ben.pk)
     )
-    hold = hold_appointment(salon.company, request)
+    hold = hold_appointment(salon.company, request, actor=ACTOR)
     Appointment.objects.filter(pk=hold.pk).update(hold_expires_at=timezone.now())
 
     assert "Reservierung abgelaufen" in text(portal.get(LIST))
@@ -83,7 +84,7 @@ def test_search_finds_a_customer_by_phone(portal: Client, salon: SimpleNamespace
             a_wednesday(12),
             CustomerDetails("Lea Hoffmann", "+4917612345603"),
             str(salon.ben.pk),
-        ),
+        ), actor=ACTOR,
     )
 
     assert "Lea Hoffmann" in text(portal.get(LIST, {"q": "+4917612345603"}))

@@ -17,7 +17,7 @@ from phasebook.booking.customers import CustomerDetails
 from phasebook.booking.models import Appointment, AppointmentStatus
 from phasebook.booking.services import BookingRequest, hold_appointment
 from phasebook.salons.models import Absence
-from tests.factories import make_company, make_service, make_staff
+from tests.factories import ACTOR, make_company, make_service, make_staff
 from tests.portal.conftest import a_wednesday, book, salon_user
 
 BLOCK = re.compile(
@@ -83,6 +83,7 @@ def test_a_hold_is_tentative_and_an_expired_one_is_gone(
     hold = hold_appointment(
         salon.company,
         BookingRequest(salon.cut.pk, start, CustomerDetails("Anruf"), str(salon.ben.pk)),
+        actor=ACTOR,
     )
     url = f"/admin/terminbuch/?date={start.date()}"
 

@@ -38,6 +38,7 @@ from phasebook.absences.plans import (
     steps_of,
 )
 from phasebook.booking.errors import BookingError, InvalidRequest, NotFound
+from phasebook.booking.events import Actor
 from phasebook.booking.models import Appointment, AppointmentStatus
 from phasebook.booking.services import cancel_appointment, reschedule_appointment
 from phasebook.salons.models import Absence, Company, Staff
@@ -143,9 +144,12 @@ def apply_absence(
     plan_id: str | None = None,
     skip: Collection[str] = (),
     now: datetime | None = None,
+    *,
+    actor: Actor,
 ) -> AppliedAbsence:
     """Record the absence and apply the plan of `plan_id`, or the plan proposed now; the
-    appointments in `skip` are left as they are (see the module for the steps)."""
+    appointments in `skip` are left as they are (see the module for the steps). Each move
+    is in its appointment's history as `actor`'s."""
     now = now or timezone.now()
     plan: AbsencePlan | None = None
     if plan_id is None:
@@ -157,7 +161,7 @@ def apply_absence(
         _check_same_absence(intent, period)
     _check_skip(intent, skip)
     absence = record_absence(company, intent.absence)
-    outcomes = tuple(_apply_step(company, step, set(skip), now) for step in intent.steps)
+    outcomes = tuple(_apply_step(company, step, set(skip), now, actor) for step in intent.steps)
     appointments = Appointment.objects.select_related("service", "staff", "customer").in_bulk(
         [step.appointment_id for step in intent.steps]
     )
@@ -185,7 +189,9 @@ def record_absence(company: Company, period: AbsencePeriod) -> Absence:
     return absence
 
 
-def _apply_step(company: Company, step: PlannedStep, skip: set[str], now: datetime) -> StepOutcome:
+def _apply_step(
+    company: Company, step: PlannedStep, skip: set[str], now: datetime, actor: Actor
+) -> StepOutcome:
     if step.appointment_id in skip:
         return StepOutcome(step, Result.SKIPPED)
     if step.action in (Action.CALL, Action.LEAVE):
@@ -201,9 +207,11 @@ def _apply_step(company: Company, step: PlannedStep, skip: set[str], now: dateti
         return StepOutcome(step, Result.CHANGED, CHANGED_MESSAGE)
     try:
         if step.to_start is None:  # a hold to release: only moves have a target
-            cancel_appointment(company, appointment.pk, now=now)
+            cancel_appointment(company, appointment.pk, actor=actor, now=now)
             return StepOutcome(step, Result.RELEASED)
-        reschedule_appointment(company, appointment.pk, step.to_start, step.to_staff_id, now=now)
+        reschedule_appointment(
+            company, appointment.pk, step.to_start, step.to_staff_id, actor=actor, now=now
+        )
     except BookingError as error:
         return StepOutcome(step, Result.REFUSED, error.message, error.code)
     return StepOutcome(step, Result.MOVED)

@@ -7,6 +7,7 @@ from typing import cast
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 
+from phasebook.booking.events import Actor
 from phasebook.salons.models import ApiToken, Company
 from phasebook.salons.tokens import authenticate_token
 
@@ -25,3 +26,8 @@ def token_of(request: HttpRequest) -> ApiToken:
 
 def company_of(request: HttpRequest) -> Company:
     return token_of(request).company
+
+
+def actor_of(request: HttpRequest) -> Actor:
+    """The token, as the history names who made a change through the API."""
+    return Actor.api(token_of(request))

@@ -19,7 +19,7 @@ from ninja import Query, Schema, Status
 
 from phasebook.absences.rendering import AbsenceOut, render_applied, render_plan
 from phasebook.absences.services import apply_absence, plan_absence
-from phasebook.api.auth import CompanyToken, company_of, token_of
+from phasebook.api.auth import CompanyToken, actor_of, company_of
 from phasebook.api.calls import router as calls_router
 from phasebook.api.content import json_bodies
 from phasebook.api.errors import ShapedNinjaAPI, install_error_handlers, missing_field
@@ -86,7 +86,7 @@ def _reloaded(appointment: Appointment) -> AppointmentOut:
     return render_appointment(access_appointment(appointment.company, appointment.pk))
 
 
-def _request(request: HttpRequest, body: BookingIn) -> booking.BookingRequest:
+def _request(body: BookingIn) -> booking.BookingRequest:
     customer = body.customer
     return booking.BookingRequest(
         service_id=body.service_id,
@@ -94,7 +94,6 @@ def _request(request: HttpRequest, body: BookingIn) -> booking.BookingRequest:
         staff_id=str(body.staff_id) if body.staff_id else None,
         customer=CustomerDetails(customer.name, customer.phone or "", customer.email or ""),
         source=AppointmentSource.API,
-        placed_by=f"token:{token_of(request).pk}",  # limits count per token
     )
 
 
@@ -170,7 +169,7 @@ def explain(request: HttpRequest, query: Query[ExplainQuery]) -> ExplanationOut:
 )
 def create_hold(request: HttpRequest, body: BookingIn) -> Status[AppointmentOut]:
     """Reserve a start for a few minutes (default 5) while the caller decides."""
-    hold = booking.hold_appointment(company_of(request), _request(request, body))
+    hold = booking.hold_appointment(company_of(request), _request(body), actor=actor_of(request))
     return Status(201, _reloaded(hold))
 
 
@@ -182,11 +181,12 @@ def create_hold(request: HttpRequest, body: BookingIn) -> Status[AppointmentOut]
 )
 def create_appointment(request: HttpRequest, body: AppointmentIn) -> Status[AppointmentOut]:
     """Book directly (service_id, start, staff_id?, customer) or confirm a hold (hold_id)."""
-    company = company_of(request)
+    company, actor = company_of(request), actor_of(request)
     if body.hold_id is not None:
-        appointment = booking.confirm_hold(company, body.hold_id)
+        appointment = booking.confirm_hold(company, body.hold_id, actor=actor)
     else:
-        appointment = booking.book_appointment(company, _request(request, _direct_booking(body)))
+        wanted = _request(_direct_booking(body))
+        appointment = booking.book_appointment(company, wanted, actor=actor)
     return Status(201, _reloaded(appointment))
 
 
@@ -212,7 +212,7 @@ def _direct_booking(body: AppointmentIn) -> BookingIn:
     "/appointments/{appointment_id}", response={200: AppointmentOut, **ERRORS}, tags=["booking"]
 )
 def get_appointment(request: HttpRequest, appointment_id: UUID) -> AppointmentOut:
-    """One appointment with its phases, in the company's time zone."""
+    """One appointment with its phases and its history, in the company's time zone."""
     return render_appointment(access_appointment(company_of(request), appointment_id))
 
 
@@ -229,6 +229,7 @@ def reschedule(request: HttpRequest, appointment_id: UUID, body: RescheduleIn) -
         appointment_id,
         body.start,
         str(body.staff_id) if body.staff_id else None,
+        actor=actor_of(request),
     )
     return _reloaded(appointment)
 
@@ -244,7 +245,10 @@ def cancel(
 ) -> AppointmentOut:
     """Cancel; cancelling again returns the cancelled appointment unchanged."""
     reason = body.reason if body and body.reason else ""
-    return _reloaded(booking.cancel_appointment(company_of(request), appointment_id, reason))
+    cancelled = booking.cancel_appointment(
+        company_of(request), appointment_id, reason, actor=actor_of(request)
+    )
+    return _reloaded(cancelled)
 
 
 @api.post(
@@ -274,5 +278,6 @@ def record_absence(request: HttpRequest, staff_id: UUID, body: AbsenceIn) -> Sta
         body.reason,
         plan_id=body.plan_id,
         skip={str(appointment_id) for appointment_id in body.skip},
+        actor=actor_of(request),
     )
     return Status(201, render_applied(applied))

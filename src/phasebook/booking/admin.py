@@ -12,6 +12,7 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.admin import RelatedOnlyFieldListFilter
+from django.contrib.admin.utils import unquote
 from django.db.models import Count, Exists, IntegerField, OuterRef, QuerySet, Subquery
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
@@ -23,6 +24,7 @@ from django.utils.translation import gettext_lazy
 from unfold.decorators import action
 
 from phasebook.booking.models import Appointment, AppointmentPhase, AppointmentStatus
+from phasebook.booking.rendering import render_history
 from phasebook.common.admin import TenantAdmin
 from phasebook.portal.badges import badge, kind_badge, sync_badge
 from phasebook.portal.detail import phase_rows, timeline_rows, zone_name
@@ -98,6 +100,7 @@ class AppointmentAdmin(TenantAdmin):
             },
         ),
         (gettext_lazy("Segment-Details"), {"fields": ["segment_table", "timeline"]}),
+        (gettext_lazy("Verlauf"), {"fields": ["history"]}),
         (
             gettext_lazy("Cal.com-Metadaten"),
             {"fields": ["calcom_metadata"], "classes": ["collapse"]},
@@ -115,6 +118,7 @@ class AppointmentAdmin(TenantAdmin):
         "review_flag",
         "segment_table",
         "timeline",
+        "history",
         "calcom_metadata",
     ]
 
@@ -212,6 +216,32 @@ class AppointmentAdmin(TenantAdmin):
     def calcom_metadata(self, appointment: Appointment) -> SafeString:
         rows = phase_rows(self._phases(appointment))
         return SafeString(render_to_string("portal/appointment/metadata.html", {"rows": rows}))
+
+    @admin.display(description=gettext_lazy("Änderungen"))
+    def history(self, appointment: Appointment) -> SafeString:
+        """Every change with its time (the salon's), its actor and what it was."""
+        rows = [
+            {
+                "kind": event.kind,
+                "when": event.at.strftime("%d.%m.%Y %H:%M"),
+                "who": f"{event.actor.kind_label}: {event.actor.label}",
+                "what": event.description,
+            }
+            for event in render_history(appointment)
+        ]
+        return SafeString(render_to_string("booking/history.html", {"rows": rows}))
+
+    def history_view(
+        self, request: HttpRequest, object_id: str, extra_context: dict[str, Any] | None = None
+    ) -> HttpResponse:
+        """The admin's "Änderungsgeschichte" shows the appointment's events too."""
+        appointment = self.get_object(request, unquote(object_id))
+        if appointment is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "appointment_history": self.history(appointment),
+            }
+        return super().history_view(request, object_id, extra_context)
 
     def _phases(self, appointment: Appointment) -> list[AppointmentPhase]:
         """The appointment's phases, read once per page."""

@@ -1,7 +1,7 @@
 """Limits that keep one client or one caller from taking a salon's day.
 
-A client is whoever places holds and bookings from outside (an API token, the phone agent;
-`BookingRequest.placed_by`); a caller is the person whose phone number a hold or booking
+A client is whoever places holds and bookings from outside (an API token, the phone agent's
+call; `events.Actor.client_key`); a caller is the person whose phone number a hold or booking
 carries. The salon's own staff (admin, portal) is not limited. Each salon sets its own limits
 (salons.Company, admin "Salon"):
 - writes (holds and bookings) per client and minute, and per caller and hour, counted by

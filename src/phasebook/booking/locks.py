@@ -1,5 +1,5 @@
 """Every row and advisory lock of the write path and the sync, and the one order they are
-taken in; also hold expiry, which the write path does under these locks.
+taken in.
 
 Lock order, everywhere:
 1. the changed appointment's row (`appointments_for_update`);
@@ -16,16 +16,13 @@ these locks are no-ops: the IMMEDIATE transaction holds the database's write loc
 
 from __future__ import annotations
 
-from collections.abc import Collection
 from datetime import date
 from typing import TypeVar
-from uuid import UUID
 
 from django.db import connection
 from django.db.models import Model, QuerySet
-from django.utils import timezone
 
-from phasebook.booking.models import Appointment, AppointmentPhase, AppointmentStatus
+from phasebook.booking.models import Appointment, AppointmentPhase
 from phasebook.salons.models import Staff
 
 RowT = TypeVar("RowT", bound=Model)
@@ -68,27 +65,3 @@ def lock_stylist_day(stylist: Staff, day: date) -> None:
     stylist_key = int.from_bytes(stylist.pk.bytes[:4], "big", signed=True)
     with connection.cursor() as cursor:
         cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [stylist_key, day.toordinal()])
-
-
-def retire(appointment: Appointment) -> None:
-    """Mark a hold as expired and release its stylist."""
-    appointment.status = AppointmentStatus.EXPIRED
-    appointment.is_live = False
-    appointment.save(update_fields=["status", "is_live", "updated_at"])
-    appointment.phases.update(blocks_staff=False)
-
-
-def retire_expired_holds(appointment_ids: Collection[UUID]) -> None:
-    """Retire these run-out holds, unless they were confirmed meanwhile.
-
-    Expired holds never block anyone: the predicate ignores them, and this makes the
-    exclusion constraints ignore them too before we write.
-    """
-    if not appointment_ids:
-        return
-    Appointment.objects.filter(pk__in=appointment_ids, status=AppointmentStatus.HELD).update(
-        status=AppointmentStatus.EXPIRED, is_live=False, updated_at=timezone.now()
-    )
-    AppointmentPhase.objects.filter(
-        appointment_id__in=appointment_ids, appointment__status=AppointmentStatus.EXPIRED
-    ).update(blocks_staff=False)

@@ -1,4 +1,4 @@
-"""Appointments and their phases.
+"""Appointments, their phases and their history (one event per change).
 
 An appointment is live while it is booked or held; a live appointment's staff-required
 phases block their stylist (`blocks_staff`). Both flags are stored, not derived at query
@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import uuid
 
+from django.conf import settings
 from django.contrib.postgres.fields import RangeBoundary, RangeOperators
 from django.db import models
 from django.db.models import Func, Q
 from django.utils.translation import gettext_lazy as _
 
 from phasebook.common.constraints import PostgresExclusionConstraint
-from phasebook.salons.models import Company, Customer, Service, Staff
+from phasebook.salons.models import ApiToken, Company, Customer, Service, Staff
 from phasebook.scheduling.intervals import Interval
 
 
@@ -226,3 +227,75 @@ class AppointmentPhase(models.Model):
     @property
     def interval(self) -> Interval:
         return Interval(self.start_time, self.end_time)
+
+
+class EventKind(models.TextChoices):
+    HELD = "held", _("Reserviert")
+    BOOKED = "booked", _("Gebucht")
+    CONFIRMED = "confirmed", _("Reservierung bestätigt")
+    MOVED = "moved", _("Verschoben")
+    STAFF_CHANGED = "staff_changed", _("Mitarbeiter:in gewechselt")
+    CANCELLED = "cancelled", _("Storniert")
+    EXPIRED = "expired", _("Reservierung abgelaufen")
+    SYNC_SUCCEEDED = "sync_succeeded", _("Cal.com-Sync erfolgreich")
+    SYNC_FAILED = "sync_failed", _("Cal.com-Sync fehlgeschlagen")
+    SYNC_GAVE_UP = "sync_gave_up", _("Cal.com-Sync aufgegeben")
+    VERIFIED = "verified", _("Mit Cal.com abgeglichen")
+
+
+class ActorKind(models.TextChoices):
+    ADMIN = "admin", _("Admin")
+    API = "api", _("API-Token")
+    PHONE = "phone", _("Telefon-Assistent")
+    SYSTEM = "system", _("System")
+
+
+class AppointmentEvent(models.Model):
+    """One change of an appointment, written in the transaction that made it: what changed,
+    when, and who did it (see `events.Actor`)."""
+
+    appointment = models.ForeignKey(Appointment, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    at = models.DateTimeField()
+    actor_kind = models.CharField(max_length=8, choices=ActorKind.choices)
+    actor_label = models.CharField(
+        max_length=200,
+        help_text=_("Benutzername, Token-Name, Anruf-ID oder Aufgabe, wie zur Zeit der Änderung."),
+    )
+    actor_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_token = models.ForeignKey(
+        ApiToken, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    actor_call_id = models.CharField(max_length=64, blank=True, help_text=_("Retell-Anruf-ID."))
+    from_start = models.DateTimeField(null=True, blank=True)
+    to_start = models.DateTimeField(null=True, blank=True)
+    from_staff = models.ForeignKey(
+        Staff, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    to_staff = models.ForeignKey(
+        Staff, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    phase = models.ForeignKey(
+        AppointmentPhase, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
+    )
+    note = models.CharField(max_length=1000, blank=True, help_text=_("Grund oder Fehlermeldung."))
+
+    class Meta:
+        verbose_name = _("Terminereignis")
+        verbose_name_plural = _("Terminverlauf")
+        # In the order the changes happened: each change writes its event while it holds the
+        # appointment's row lock, so ids follow that order even when clocks differ.
+        ordering = ["id"]
+        constraints = [
+            # A hold expires once, whichever booking found it in its way first.
+            models.UniqueConstraint(
+                fields=["appointment"],
+                condition=Q(kind=EventKind.EXPIRED),
+                name="event_hold_expires_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"

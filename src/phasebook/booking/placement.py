@@ -24,11 +24,12 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_noop
 
-from phasebook.booking import locks
+from phasebook.booking import events, holds, locks
 from phasebook.booking.access import access_appointment
 from phasebook.booking.availability import nearest_slots, policy_around, verdict_for
 from phasebook.booking.customers import CustomerDetails, find_or_create_customer
 from phasebook.booking.errors import InvalidState, NotBookable, SlotTaken
+from phasebook.booking.events import Actor
 from phasebook.booking.models import Appointment, AppointmentPhase, AppointmentStatus
 from phasebook.booking.rendering import Explained, SlotOut, render_slot
 from phasebook.booking.signals import appointment_changed
@@ -59,7 +60,6 @@ class NewAppointment:
     details: CustomerDetails
     status: str
     source: str
-    placed_by: str = ""
 
 
 @dataclass(frozen=True)
@@ -72,6 +72,7 @@ class Placement:
     now: datetime
     customer: Customer | None  # the existing customer, if there is one
     target: NewAppointment | Appointment  # create this, or move that appointment's phases
+    actor: Actor  # who asks, for the appointment's history
 
     @property
     def moving(self) -> Appointment | None:
@@ -166,9 +167,9 @@ def _try_stylist(placement: Placement, stylist: Staff) -> Appointment | Verdict:
             # on every rollback (see DATABASES in settings).
             transaction.set_rollback(savepoint)
             return verdict
-        locks.retire_expired_holds(situation.expired_holds)
+        holds.retire_expired_holds(situation.expired_holds, placement.now)
         if isinstance(target, Appointment):
-            return _move(target, stylist, verdict.phases)
+            return _move(placement, target, stylist, verdict.phases)
         return _create(placement, target, stylist, verdict.phases)
 
 
@@ -202,20 +203,21 @@ def _create(
         status=new.status,
         is_live=True,
         source=new.source,
-        placed_by=new.placed_by,
+        placed_by=placement.actor.client_key,
         hold_expires_at=(
             placement.now + timedelta(seconds=settings.PHASEBOOK_HOLD_TTL_SECONDS)
             if new.status == AppointmentStatus.HELD
             else None
         ),
     )
-    AppointmentPhase.objects.bulk_create(_phase_rows(appointment, phases))
+    AppointmentPhase.objects.bulk_create(phase_rows(appointment, phases))
+    events.placed(appointment, placement.actor, placement.now)
     if new.status == AppointmentStatus.BOOKED:
         appointment_changed.send(Appointment, appointment=appointment, change="booked")
     return appointment
 
 
-def _phase_rows(
+def phase_rows(
     appointment: Appointment, phases: tuple[PlannedPhase, ...]
 ) -> list[AppointmentPhase]:
     return [
@@ -236,9 +238,13 @@ def _phase_rows(
 
 
 def _move(
-    appointment: Appointment, stylist: Staff, phases: tuple[PlannedPhase, ...]
+    placement: Placement,
+    appointment: Appointment,
+    stylist: Staff,
+    phases: tuple[PlannedPhase, ...],
 ) -> Appointment:
     """Every phase to its new time and stylist, keeping its identity (and Cal.com ids)."""
+    from_start, from_staff = appointment.start, appointment.staff
     rows = {phase.sequence_order: phase for phase in appointment.phases.all()}
     # Release first: moved phases may overlap their own old times, and the exclusion
     # constraint checks each row as it is written.
@@ -254,6 +260,7 @@ def _move(
     appointment.staff = stylist
     appointment.start, appointment.end = phases[0].interval.start, phases[-1].interval.end
     appointment.save(update_fields=["staff", "start", "end", "updated_at"])
+    events.moved(appointment, placement.actor, placement.now, from_start, from_staff)
     if appointment.status == AppointmentStatus.BOOKED:
         appointment_changed.send(Appointment, appointment=appointment, change="rescheduled")
     return appointment

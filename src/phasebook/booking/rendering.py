@@ -16,7 +16,8 @@ from zoneinfo import ZoneInfo
 
 from pydantic import AwareDatetime, BaseModel
 
-from phasebook.booking.models import Appointment, AppointmentPhase
+from phasebook.booking import events
+from phasebook.booking.models import Appointment, AppointmentEvent, AppointmentPhase
 from phasebook.booking.texts import translated
 from phasebook.salons.models import Service
 from phasebook.scheduling.availability import Conflict, Policy, Slot, Verdict
@@ -66,6 +67,31 @@ class CustomerOut(BaseModel):
     name: str
 
 
+class ActorOut(BaseModel):
+    """Who made a change: `kind` is admin, api, phone or system; `label` the user name, the
+    token's name, the call id or the task, as they were then."""
+
+    kind: str
+    kind_label: str
+    label: str
+    call_id: str
+
+
+class EventOut(BaseModel):
+    """One change of an appointment: what, when and by whom, as a sentence and as fields."""
+
+    kind: str
+    at: AwareDatetime
+    actor: ActorOut
+    description: str
+    from_start: AwareDatetime | None
+    to_start: AwareDatetime | None
+    from_staff_id: UUID | None
+    to_staff_id: UUID | None
+    phase_segment_key: str | None
+    note: str
+
+
 class AppointmentOut(BaseModel):
     id: UUID
     status: str
@@ -82,6 +108,7 @@ class AppointmentOut(BaseModel):
     requires_manual_review: bool
     cancel_reason: str
     phases: list[PhaseOut]
+    history: list[EventOut]
 
 
 class SpanOut(BaseModel):
@@ -182,9 +209,40 @@ def render_phase(phase: AppointmentPhase, zone: ZoneInfo) -> PhaseOut:
     )
 
 
+def _local(instant: datetime | None, zone: ZoneInfo) -> datetime | None:
+    return None if instant is None else instant.astimezone(zone)
+
+
+def render_event(event: AppointmentEvent, zone: ZoneInfo) -> EventOut:
+    return EventOut(
+        kind=event.kind,
+        at=event.at.astimezone(zone),
+        actor=ActorOut(
+            kind=event.actor_kind,
+            kind_label=str(event.get_actor_kind_display()),
+            label=event.actor_label,
+            call_id=event.actor_call_id,
+        ),
+        description=translated(events.describe(event, zone)),
+        from_start=_local(event.from_start, zone),
+        to_start=_local(event.to_start, zone),
+        from_staff_id=event.from_staff_id,
+        to_staff_id=event.to_staff_id,
+        phase_segment_key=event.phase.segment_key if event.phase else None,
+        note=event.note,
+    )
+
+
+def render_history(appointment: Appointment) -> list[EventOut]:
+    """The appointment's events, oldest first."""
+    zone = appointment.company.zone
+    history = appointment.events.select_related("from_staff", "to_staff", "phase")
+    return [render_event(event, zone) for event in history]
+
+
 def render_appointment(appointment: Appointment) -> AppointmentOut:
-    """An appointment with its phases in order (select_related company, service, staff and
-    customer, as `access_appointment` does)."""
+    """An appointment with its phases in order and its history (select_related company,
+    service, staff and customer, as `access_appointment` does)."""
     zone = appointment.company.zone
     return AppointmentOut(
         id=appointment.pk,
@@ -204,11 +262,8 @@ def render_appointment(appointment: Appointment) -> AppointmentOut:
         phases=[
             render_phase(phase, zone) for phase in appointment.phases.order_by("sequence_order")
         ],
+        history=render_history(appointment),
     )
-
-
-def _local(instant: datetime | None, zone: ZoneInfo) -> datetime | None:
-    return instant.astimezone(zone) if instant is not None else None
 
 
 def _span(interval: Interval, zone: ZoneInfo) -> dict[str, datetime]:

@@ -1,5 +1,8 @@
 """The booking service: the only write path for appointments, used by every caller.
 
+Every function takes the `Actor` who asks and writes the change's event (events.py) in the
+change's transaction.
+
 `hold_appointment`, `book_appointment`, `confirm_hold` (of an expired hold) and
 `reschedule_appointment` take their start through the booking path (`placement.py`), which
 locks, re-checks and writes in one place. Confirming a live hold and cancelling change one
@@ -16,10 +19,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_noop
 
-from phasebook.booking import limits, locks
+from phasebook.booking import events, holds, limits
 from phasebook.booking.access import access_appointment, access_service, choose_staff
 from phasebook.booking.customers import CustomerDetails, find_customer
 from phasebook.booking.errors import InvalidRequest, InvalidState
+from phasebook.booking.events import Actor
 from phasebook.booking.models import Appointment, AppointmentSource, AppointmentStatus
 from phasebook.booking.placement import NewAppointment, Placement, check_movable, take_start
 from phasebook.booking.signals import appointment_changed
@@ -33,7 +37,6 @@ class BookingRequest:
     customer: CustomerDetails
     staff_id: str | None = None
     source: str = AppointmentSource.API
-    placed_by: str = ""  # the client: "token:<id>", the phone agent's call, …
 
 
 def _now(now: datetime | None) -> datetime:
@@ -54,6 +57,7 @@ def _create(
     company: Company,
     request: BookingRequest,
     status: str,
+    actor: Actor,
     now: datetime | None,
     customer: Customer | None = None,
 ) -> Appointment:
@@ -67,33 +71,36 @@ def _create(
         now=_now(now),
         # Also checks the customer's details, before anything asks Cal.com or writes.
         customer=customer or find_customer(company, request.customer),
-        target=NewAppointment(request.customer, status, request.source, request.placed_by),
+        target=NewAppointment(request.customer, status, request.source),
+        actor=actor,
     )
     return take_start(placement, candidates)
 
 
 def hold_appointment(
-    company: Company, request: BookingRequest, now: datetime | None = None
+    company: Company, request: BookingRequest, *, actor: Actor, now: datetime | None = None
 ) -> Appointment:
     """Reserve a start for a caller who is still on the phone. Expires by itself.
 
     Within the salon's limits (booking/limits.py): RateLimited when the client or caller
     places too many, or holds too many at once."""
     now = _now(now)
-    limits.check_write_rate(company, request.placed_by, request.customer)
-    hold = _create(company, request, AppointmentStatus.HELD, now)
+    limits.check_write_rate(company, actor.client_key, request.customer)
+    hold = _create(company, request, AppointmentStatus.HELD, actor, now)
     limits.enforce_hold_caps(hold, now)
     return hold
 
 
 def book_appointment(
-    company: Company, request: BookingRequest, now: datetime | None = None
+    company: Company, request: BookingRequest, *, actor: Actor, now: datetime | None = None
 ) -> Appointment:
-    limits.check_write_rate(company, request.placed_by, request.customer)
-    return _create(company, request, AppointmentStatus.BOOKED, now)
+    limits.check_write_rate(company, actor.client_key, request.customer)
+    return _create(company, request, AppointmentStatus.BOOKED, actor, now)
 
 
-def confirm_hold(company: Company, hold_id: Any, now: datetime | None = None) -> Appointment:
+def confirm_hold(
+    company: Company, hold_id: Any, *, actor: Actor, now: datetime | None = None
+) -> Appointment:
     """Turn a hold into a booking. An expired hold is booked anew if its slot is still free."""
     now = _now(now)
     with transaction.atomic():
@@ -109,11 +116,12 @@ def confirm_hold(company: Company, hold_id: Any, now: datetime | None = None) ->
             hold.status = AppointmentStatus.BOOKED
             hold.hold_expires_at = None
             hold.save(update_fields=["status", "hold_expires_at", "updated_at"])
+            events.confirmed(hold, actor, now)
             appointment_changed.send(Appointment, appointment=hold, change="booked")
             return hold
         # Expired, whether or not another booking has retired it already: the same answer.
         if hold.status == AppointmentStatus.HELD:
-            locks.retire(hold)
+            holds.retire(hold, now)
     request = BookingRequest(
         hold.service_id,
         hold.start,
@@ -121,7 +129,7 @@ def confirm_hold(company: Company, hold_id: Any, now: datetime | None = None) ->
         str(hold.staff_id),
         hold.source,
     )
-    return _create(company, request, AppointmentStatus.BOOKED, now, customer=hold.customer)
+    return _create(company, request, AppointmentStatus.BOOKED, actor, now, hold.customer)
 
 
 def reschedule_appointment(
@@ -129,6 +137,8 @@ def reschedule_appointment(
     appointment_id: Any,
     start: datetime,
     staff_id: str | None = None,
+    *,
+    actor: Actor,
     now: datetime | None = None,
 ) -> Appointment:
     """Move every phase together, keeping their identity; re-validated against everyone on
@@ -145,12 +155,18 @@ def reschedule_appointment(
         now=_now(now),
         customer=appointment.customer,
         target=appointment,
+        actor=actor,
     )
     return take_start(placement, candidates)
 
 
 def cancel_appointment(
-    company: Company, appointment_id: Any, reason: str = "", now: datetime | None = None
+    company: Company,
+    appointment_id: Any,
+    reason: str = "",
+    *,
+    actor: Actor,
+    now: datetime | None = None,
 ) -> Appointment:
     """Cancel; cancelling a cancelled appointment returns it unchanged."""
     now = _now(now)
@@ -167,6 +183,7 @@ def cancel_appointment(
             update_fields=["status", "is_live", "cancel_reason", "cancelled_at", "updated_at"]
         )
         appointment.phases.update(blocks_staff=False)
+        events.cancelled(appointment, actor, now)
         if was_booked:
             appointment_changed.send(Appointment, appointment=appointment, change="cancelled")
         return appointment

@@ -6,7 +6,7 @@ from celery import shared_task
 from django.db import transaction
 from django.utils import timezone
 
-from phasebook.booking import locks
+from phasebook.booking import holds
 from phasebook.booking.models import Appointment, AppointmentStatus
 
 
@@ -21,5 +21,5 @@ def retire_expired_holds_task() -> int:
     )
     with transaction.atomic():
         # Confirmed meanwhile? retire_expired_holds leaves those alone.
-        locks.retire_expired_holds(run_out)
+        holds.retire_expired_holds(run_out, timezone.now())
     return len(run_out)

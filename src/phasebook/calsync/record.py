@@ -1,7 +1,8 @@
 """Store what an attempt learned, decide what happens next, and aggregate the appointment.
 
 `record` is the one place where a phase's sync outcome is decided (`Outcome`): synced,
-retrying, throttled, gave up, or superseded by a newer change.
+retrying, throttled, gave up, or superseded by a newer change. The appointment's history
+gets an event per failed attempt and one when the appointment is synced (or verified) again.
 It locks in the order of booking/locks.py, so recording and booking never deadlock. A worker
 whose lease was taken over records nothing: the new holder will find the same bookings
 through the uids and windows stored before.
@@ -19,13 +20,13 @@ from typing import Any
 
 from django.db import transaction
 
-from phasebook.booking import locks
+from phasebook.booking import events, locks
 from phasebook.booking.models import Appointment, AppointmentPhase, SyncStatus
 from phasebook.calcom.errors import CalcomRateLimitedError
 from phasebook.calcom.schemas import Booking
 from phasebook.calsync.env import SyncEnv
 from phasebook.calsync.errors import error_kind, error_message, gave_up_message, is_retryable
-from phasebook.calsync.models import PhaseSyncTask, TaskStatus
+from phasebook.calsync.models import PhaseSyncTask, SyncAction, TaskStatus
 from phasebook.calsync.phase_sync import Progress
 from phasebook.telemetry import metrics
 
@@ -57,24 +58,34 @@ def record_all(appointment_id: uuid.UUID, progresses: Sequence[Progress], env: S
         tasks = locks.outbox_rows_for_update(PhaseSyncTask.objects.all()).in_bulk(
             [progress.job.task_id for progress in recorded]
         )
+        outcomes = []
         for progress in recorded:
-            progress.superseded = record(
+            outcome = record(
                 progress, env, phases[progress.job.phase_id], tasks[progress.job.task_id]
             )
-        aggregate(appointment_id)
+            progress.superseded = outcome == Outcome.SUPERSEDED
+            outcomes.append(outcome)
+        if aggregate(appointment_id) == SyncStatus.SYNCED and Outcome.SYNCED in outcomes:
+            verified = all(progress.job.action == SyncAction.RECONCILE for progress in recorded)
+            events.synced(appointment_id, env.clock(), verified=verified)
 
 
-def record(progress: Progress, env: SyncEnv, phase: AppointmentPhase, task: PhaseSyncTask) -> bool:
-    """Store one attempt on its locked rows; True when a newer change superseded it."""
+def record(
+    progress: Progress, env: SyncEnv, phase: AppointmentPhase, task: PhaseSyncTask
+) -> Outcome | None:
+    """Store one attempt on its locked rows, with a history event if it failed; its outcome,
+    or None when the lease was lost."""
     job = progress.job
     if task.lease_token != job.lease_token:
         logger.warning(
             "phase %s: lease lost before recording; the next holder takes over", job.phase_id
         )
-        return False
+        return None
     now = env.clock()
     _store_bookings(phase, progress, now)
     outcome = _decide_next(task, phase, progress, now, env)
+    if outcome in (Outcome.RETRYING, Outcome.GAVE_UP):
+        events.sync_failed(phase, now, gave_up=outcome == Outcome.GAVE_UP)
     task.lease_token, task.leased_until = None, None
     task.save()
     phase.save(
@@ -90,7 +101,7 @@ def record(progress: Progress, env: SyncEnv, phase: AppointmentPhase, task: Phas
     )
     # Counted and logged once the outcome is committed: a rolled-back recording claims nothing.
     transaction.on_commit(partial(_report, progress, outcome))
-    return outcome == Outcome.SUPERSEDED
+    return outcome
 
 
 def _store_bookings(phase: AppointmentPhase, progress: Progress, now: datetime) -> None:
@@ -257,9 +268,9 @@ def aggregate_status(phase_statuses: Sequence[str]) -> str:
     return SyncStatus.PENDING
 
 
-def aggregate(appointment_id: uuid.UUID) -> None:
-    """Appointment status from its phases; `calcom_v2_booking_id` = first phase's booking;
-    manual review while any of its phases has given up."""
+def aggregate(appointment_id: uuid.UUID) -> str:
+    """Appointment status from its phases (returned); `calcom_v2_booking_id` = first phase's
+    booking; manual review while any of its phases has given up."""
     phases = list(
         AppointmentPhase.objects.filter(appointment_id=appointment_id, staff_required=True)
         .order_by("sequence_order")
@@ -268,8 +279,10 @@ def aggregate(appointment_id: uuid.UUID) -> None:
     gave_up = PhaseSyncTask.objects.filter(
         appointment_id=appointment_id, status=TaskStatus.FAILED
     ).exists()
+    status = aggregate_status([status for status, _ in phases])
     Appointment.objects.filter(pk=appointment_id).update(
-        calcom_sync_status=aggregate_status([status for status, _ in phases]),
+        calcom_sync_status=status,
         calcom_v2_booking_id=phases[0][1] if phases else None,
         requires_manual_review=gave_up,
     )
+    return status

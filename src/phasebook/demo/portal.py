@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from phasebook.booking.customers import CustomerDetails
 from phasebook.booking.errors import BookingError
+from phasebook.booking.events import Actor
 from phasebook.booking.models import Appointment, AppointmentSource
 from phasebook.booking.services import BookingRequest, book_appointment
 from phasebook.salons.models import Company, Membership, Service, Staff
@@ -69,7 +70,7 @@ def book_demo_day(company: Company) -> date:
             source=AppointmentSource.DEMO,
         )
         try:
-            book_appointment(company, request)
+            book_appointment(company, request, actor=Actor.system("demo"))
         except BookingError:
             continue  # e.g. a holiday: the demo still starts
     return day

@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy
 from phasebook.absences.rendering import AbsenceOut, PlanEntryOut, render_applied, render_plan
 from phasebook.absences.services import Result, apply_absence, plan_absence
 from phasebook.booking.errors import BookingError
+from phasebook.booking.events import Actor
 from phasebook.booking.texts import translated
 from phasebook.portal.views import page, salon_for, stylist_of
 from phasebook.scheduling.replan import Action
@@ -79,6 +80,7 @@ def absence(request: HttpRequest, staff_id: str) -> HttpResponse:
                     plan_id=request.POST["plan_id"],
                     # An unticked entry is one the salon settles itself.
                     skip=set(request.POST.getlist("entry")) - set(request.POST.getlist("keep")),
+                    actor=Actor.admin(request.user),
                 )
                 context["result"] = render_applied(applied)
             else:

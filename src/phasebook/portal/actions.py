@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy
 from phasebook.booking.access import access_appointment
 from phasebook.booking.availability import find_slots, qualified_staff
 from phasebook.booking.errors import BookingError, NotFound
+from phasebook.booking.events import Actor
 from phasebook.booking.models import Appointment, AppointmentPhase
 from phasebook.booking.services import cancel_appointment, reschedule_appointment
 from phasebook.booking.texts import translated
@@ -127,7 +128,9 @@ def _move(request: HttpRequest, salon: Company, appointment: Appointment) -> Htt
         return None
     old = timezone.localtime(appointment.start)
     try:
-        moved = reschedule_appointment(salon, appointment.pk, start, staff_id or None)
+        moved = reschedule_appointment(
+            salon, appointment.pk, start, staff_id or None, actor=Actor.admin(request.user)
+        )
     except BookingError as error:
         messages.error(request, translated(error.message))
         return None
@@ -158,7 +161,9 @@ def cancel(request: HttpRequest, appointment_id: str) -> HttpResponse:
     appointment = _appointment(salon, appointment_id)
     form = CancelForm(request.POST or None)
     if appointment.is_live and request.method == "POST" and form.is_valid():
-        cancel_appointment(salon, appointment.pk, form.cleaned_data["reason"])
+        cancel_appointment(
+            salon, appointment.pk, form.cleaned_data["reason"], actor=Actor.admin(request.user)
+        )
         messages.success(request, _("Der Termin ist storniert."))
         return _detail(appointment)
     return page(

@@ -21,6 +21,7 @@ from django.utils.translation import gettext as _
 
 from phasebook.booking.customers import CustomerDetails
 from phasebook.booking.errors import BookingError
+from phasebook.booking.events import Actor
 from phasebook.booking.models import AppointmentSource
 from phasebook.booking.services import BookingRequest, book_appointment
 from phasebook.booking.texts import translated
@@ -152,7 +153,7 @@ def _book(
         source=AppointmentSource.ADMIN,
     )
     try:
-        appointment = book_appointment(salon, booking)
+        appointment = book_appointment(salon, booking, actor=Actor.admin(request.user))
     except BookingError as error:
         form.add_error(None, translated(error.message))
         return None

@@ -142,7 +142,7 @@ def cancel_appointment(call: ToolCall, args: CancelArgs) -> ToolReply:
     except Asked as asked:
         return asked.reply
     cancelled = booking.cancel_appointment(
-        call.company, appointment.pk, CANCEL_REASON, now=call.now
+        call.company, appointment.pk, CANCEL_REASON, now=call.now, actor=call.actor
     )
     link_to_call(call.call, cancelled, CallAppointment.Action.CANCELLED)
     return ToolReply(
@@ -199,7 +199,9 @@ def reschedule_appointment(call: ToolCall, args: RescheduleArgs) -> ToolReply:
         return asked.reply
     start = resolved.start
     try:
-        moved = booking.reschedule_appointment(call.company, appointment.pk, start, now=call.now)
+        moved = booking.reschedule_appointment(
+            call.company, appointment.pk, start, now=call.now, actor=call.actor
+        )
         link_to_call(call.call, moved, CallAppointment.Action.RESCHEDULED)
     except SlotTaken as taken:
         return refusal(

@@ -84,7 +84,7 @@ def _hold(call: ToolCall, service: Service, stylists: list[Staff], start: dateti
         source=AppointmentSource.PHONE,
     )
     try:
-        hold = booking.hold_appointment(call.company, request, now=call.now)
+        hold = booking.hold_appointment(call.company, request, now=call.now, actor=call.actor)
         link_to_call(call.call, hold, CallAppointment.Action.HELD)
     except SlotTaken as taken:
         return _unavailable(start, str(taken.message), taken.alternatives)

@@ -16,6 +16,7 @@ from uuid import UUID
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict
 
+from phasebook.booking.events import Actor
 from phasebook.booking.models import Appointment
 from phasebook.booking.rendering import SlotOut
 from phasebook.phone.language.spoken import spoken_times
@@ -37,6 +38,11 @@ class ToolCall:
     call: Call | None  # None for "args only" requests, which carry no call object
     caller: str | None  # E.164; None when withheld or unknown
     now: datetime
+
+    @property
+    def actor(self) -> Actor:
+        """Who the appointments' history names: this call, by Retell's call id."""
+        return Actor.phone(self.call.call_id if self.call else "")
 
 
 class ServiceReply(BaseModel):

@@ -103,7 +103,7 @@ def _confirm(call: ToolCall, hold_id: str, args: BookingArgs) -> Appointment:
     foreign = hold.customer.phone and hold.customer.phone != (call.caller or "")
     if hold.source != AppointmentSource.PHONE or foreign:
         raise Asked(_HOLD_NOT_FOUND)
-    appointment = booking.confirm_hold(call.company, hold.pk, now=call.now)
+    appointment = booking.confirm_hold(call.company, hold.pk, now=call.now, actor=call.actor)
     _name_placeholder(appointment.customer, args.customer_name, args.customer_email)
     return appointment
 
@@ -150,7 +150,7 @@ def _book(call: ToolCall, args: BookingArgs) -> Appointment:
         staff_id=str(stylists[0].pk) if len(stylists) == 1 else None,
         source=AppointmentSource.PHONE,
     )
-    return booking.book_appointment(call.company, request, now=call.now)
+    return booking.book_appointment(call.company, request, now=call.now, actor=call.actor)
 
 
 def _customer_problem(invalid: InvalidRequest) -> str:

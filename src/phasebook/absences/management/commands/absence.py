@@ -19,10 +19,13 @@ from phasebook.absences.rendering import (
 )
 from phasebook.absences.services import apply_absence, plan_absence
 from phasebook.booking.errors import BookingError
+from phasebook.booking.events import Actor
 from phasebook.booking.texts import translated
 from phasebook.salons.models import Company, Staff
 from phasebook.scheduling.calendar import WEEKDAY_NAMES_DE
 
+# Moves made by `phasebook absence --apply`, as the appointments' history names them.
+COMMAND = Actor.system("absence_command")
 ACTIONS = {
     "same_time": "gleiche Zeit",
     "new_time": "neue Zeit",
@@ -68,7 +71,7 @@ class Command(BaseCommand):
         try:
             if options["apply"]:
                 shown = render_applied(
-                    apply_absence(company, staff.pk, start, end, options["reason"])
+                    apply_absence(company, staff.pk, start, end, options["reason"], actor=COMMAND)
                 )
             else:
                 shown = render_plan(plan_absence(company, staff.pk, start, end, options["reason"]))

@@ -1,0 +1,216 @@
+"""An appointment's history: one event row per change, written in the transaction that makes
+the change, with who made it (`Actor`), and worded as a German `Sentence` (`describe`).
+
+The booking service writes held, booked, confirmed, moved, stylist changed, cancelled and
+expired; the Cal.com sync writes its outcomes (synced, failed, gave up, verified). The API,
+the admin and the portal read them back through `rendering.render_event`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+from zoneinfo import ZoneInfo
+
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.contrib.auth.models import AnonymousUser
+from django.utils.translation import gettext_noop
+
+from phasebook.booking.models import (
+    ActorKind,
+    Appointment,
+    AppointmentEvent,
+    AppointmentPhase,
+    AppointmentStatus,
+    EventKind,
+)
+from phasebook.salons.models import ApiToken, Staff
+from phasebook.scheduling.explain import Sentence
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who made a change: an admin user, an API token, a phone call or a system task.
+
+    `label` is what the history shows even after the user or token is gone: the user name,
+    the token's name, the call id or the task's name.
+    """
+
+    kind: ActorKind
+    label: str
+    user_id: int | None = None
+    token_id: int | None = None
+    call_id: str = ""  # Retell's call id, to find the phone app's call record ("" if unknown)
+
+    @classmethod
+    def admin(cls, user: AbstractBaseUser | AnonymousUser) -> Actor:
+        return cls(ActorKind.ADMIN, user.get_username(), user_id=user.pk)
+
+    @classmethod
+    def api(cls, token: ApiToken) -> Actor:
+        return cls(ActorKind.API, token.name, token_id=token.pk)
+
+    @classmethod
+    def phone(cls, call_id: str) -> Actor:
+        return cls(ActorKind.PHONE, call_id, call_id=call_id)
+
+    @classmethod
+    def system(cls, task: str) -> Actor:
+        return cls(ActorKind.SYSTEM, task)
+
+    @property
+    def client_key(self) -> str:
+        """What the booking limits count this actor's writes under (limits.py): its token or
+        its call. People in the admin and system tasks are the salon's own, not limited."""
+        if self.kind == ActorKind.API:
+            return f"token:{self.token_id}"
+        if self.kind == ActorKind.PHONE and self.call_id:
+            return f"call:{self.call_id}"
+        return ""
+
+    def columns(self) -> dict[str, Any]:
+        return {
+            "actor_kind": self.kind,
+            "actor_label": self.label[:200],
+            "actor_user_id": self.user_id,
+            "actor_token_id": self.token_id,
+            "actor_call_id": self.call_id,
+        }
+
+
+# The system tasks that change appointments by themselves.
+HOLD_EXPIRY = Actor.system("hold_expiry")
+CALSYNC = Actor.system("calsync")
+
+
+def _write(
+    appointment_id: UUID, kind: EventKind, actor: Actor, at: datetime, **fields: Any
+) -> AppointmentEvent:
+    return AppointmentEvent.objects.create(
+        appointment_id=appointment_id, kind=kind, at=at, **actor.columns(), **fields
+    )
+
+
+def placed(appointment: Appointment, actor: Actor, at: datetime) -> None:
+    """A new hold or booking: when and with whom."""
+    kind = EventKind.HELD if appointment.status == AppointmentStatus.HELD else EventKind.BOOKED
+    _write(appointment.pk, kind, actor, at, to_start=appointment.start, to_staff=appointment.staff)
+
+
+def confirmed(appointment: Appointment, actor: Actor, at: datetime) -> None:
+    _write(appointment.pk, EventKind.CONFIRMED, actor, at)
+
+
+def moved(
+    appointment: Appointment, actor: Actor, at: datetime, from_start: datetime, from_staff: Staff
+) -> None:
+    """A reschedule: one event for the new time, one for the new stylist (either or both)."""
+    if appointment.start != from_start:
+        _write(
+            appointment.pk,
+            EventKind.MOVED,
+            actor,
+            at,
+            from_start=from_start,
+            to_start=appointment.start,
+        )
+    if appointment.staff_id != from_staff.pk:
+        _write(
+            appointment.pk,
+            EventKind.STAFF_CHANGED,
+            actor,
+            at,
+            from_staff=from_staff,
+            to_staff=appointment.staff,
+        )
+
+
+def cancelled(appointment: Appointment, actor: Actor, at: datetime) -> None:
+    _write(appointment.pk, EventKind.CANCELLED, actor, at, note=appointment.cancel_reason)
+
+
+def expired(appointment_ids: Collection[UUID], at: datetime) -> None:
+    """Holds that ran out. Whoever retires one first writes its event; a hold expires once
+    (a unique constraint), so a second retirer's row is dropped."""
+    AppointmentEvent.objects.bulk_create(
+        [
+            AppointmentEvent(
+                appointment_id=pk, kind=EventKind.EXPIRED, at=at, **HOLD_EXPIRY.columns()
+            )
+            for pk in appointment_ids
+        ],
+        ignore_conflicts=True,
+    )
+
+
+def sync_failed(phase: AppointmentPhase, at: datetime, *, gave_up: bool) -> None:
+    """A phase's Cal.com attempt failed; it is retried, or (`gave_up`) no longer."""
+    kind = EventKind.SYNC_GAVE_UP if gave_up else EventKind.SYNC_FAILED
+    _write(phase.appointment_id, kind, CALSYNC, at, phase=phase, note=phase.sync_error_message)
+
+
+def synced(appointment_id: UUID, at: datetime, *, verified: bool) -> None:
+    """Cal.com shows the appointment as it is here: after a change, or (`verified`) after a
+    verification or reconciliation compared it."""
+    kind = EventKind.VERIFIED if verified else EventKind.SYNC_SUCCEEDED
+    _write(appointment_id, kind, CALSYNC, at)
+
+
+WHEN = gettext_noop("%(day)s.%(month)s.%(year)s, %(time)s")
+DESCRIPTIONS = {
+    EventKind.HELD: gettext_noop("Reserviert für %(when)s bei %(staff)s."),
+    EventKind.BOOKED: gettext_noop("Gebucht für %(when)s bei %(staff)s."),
+    EventKind.CONFIRMED: gettext_noop("Reservierung bestätigt."),
+    EventKind.MOVED: gettext_noop("Verschoben von %(from)s auf %(to)s."),
+    EventKind.STAFF_CHANGED: gettext_noop(
+        "Mitarbeiter:in gewechselt von %(from_staff)s zu %(to_staff)s."
+    ),
+    EventKind.CANCELLED: gettext_noop("Storniert."),
+    EventKind.EXPIRED: gettext_noop("Reservierung abgelaufen."),
+    EventKind.SYNC_SUCCEEDED: gettext_noop("In Cal.com übernommen."),
+    EventKind.SYNC_FAILED: gettext_noop(
+        "Cal.com-Sync der Phase „%(phase)s“ fehlgeschlagen, ein neuer Versuch folgt: %(note)s"
+    ),
+    EventKind.SYNC_GAVE_UP: gettext_noop("Cal.com-Sync der Phase „%(phase)s“ aufgegeben: %(note)s"),
+    EventKind.VERIFIED: gettext_noop("Mit Cal.com abgeglichen."),
+}
+CANCELLED_BECAUSE = gettext_noop("Storniert: %(note)s")
+
+
+def describe(event: AppointmentEvent, zone: ZoneInfo) -> Sentence:
+    """The change in one German sentence, times in the salon's zone (select_related the
+    staff and the phase)."""
+    template = DESCRIPTIONS[EventKind(event.kind)]
+    if event.kind == EventKind.CANCELLED and event.note:
+        template = CANCELLED_BECAUSE
+    return Sentence(
+        template,
+        {
+            "when": _when(event.to_start, zone),
+            "from": _when(event.from_start, zone),
+            "to": _when(event.to_start, zone),
+            "staff": event.to_staff.name if event.to_staff else "",
+            "from_staff": event.from_staff.name if event.from_staff else "",
+            "to_staff": event.to_staff.name if event.to_staff else "",
+            "phase": event.phase.segment_name if event.phase else "",
+            "note": event.note,
+        },
+    )
+
+
+def _when(instant: datetime | None, zone: ZoneInfo) -> Sentence | str:
+    if instant is None:
+        return ""
+    local = instant.astimezone(zone)
+    return Sentence(
+        WHEN,
+        {
+            "day": f"{local:%d}",
+            "month": f"{local:%m}",
+            "year": f"{local:%Y}",
+            "time": f"{local:%H:%M}",
+        },
+    )
