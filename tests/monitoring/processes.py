@@ -1,9 +1,9 @@
-"""Real server processes for the monitoring tests, each on ports that were free just before."""
+"""Real server processes for the monitoring tests, each on ports that were free just before
+(tests.calsync.services.free_port)."""
 
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import tempfile
@@ -16,12 +16,6 @@ import httpx
 from django.db import connection
 
 STARTUP_SECONDS = 60  # a loaded 2-core machine imports Django slowly
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 def database_url_for_processes() -> str:

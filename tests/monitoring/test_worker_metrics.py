@@ -20,7 +20,8 @@ from phasebook.celery import app as celery_app
 from phasebook.monitoring.worker import start_exporter
 from tests.calsync.conftest import book
 from tests.calsync.mirror import Mirror
-from tests.monitoring.processes import celery_worker, database_url_for_processes, free_port
+from tests.calsync.services import free_port
+from tests.monitoring.processes import celery_worker, database_url_for_processes
 from tests.monitoring.scraping import sample
 
 FAILED_CREATES = {"service_type": "composite", "action": "create", "http_status": "500"}
