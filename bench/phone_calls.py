@@ -201,7 +201,8 @@ def main() -> None:
     args = parser.parse_args()
     prepare(args.database_url)
     from tests.booking.overlaps import customer_overlaps, staff_overlaps
-    from tests.monitoring.processes import free_port, gunicorn
+    from tests.calsync.services import free_port
+    from tests.monitoring.processes import gunicorn
 
     from phasebook.booking.models import Appointment, AppointmentStatus
 

@@ -19,7 +19,8 @@ import holidays
 import httpx
 import pytest
 
-from tests.monitoring.processes import free_port, running
+from tests.calsync.services import free_port
+from tests.monitoring.processes import running
 from tests.phone.conftest import sign
 
 BERLIN = ZoneInfo("Europe/Berlin")

@@ -38,6 +38,7 @@ from phasebook.scheduling.availability import Rule, Verdict
 from phasebook.scheduling.explain import describe
 from phasebook.scheduling.intervals import Interval
 from phasebook.scheduling.phases import PlannedPhase
+from phasebook.telemetry import metrics
 
 # Conflicts that another booking caused, and that another time may not have.
 _TAKEN_RULES = {Rule.STAFF_BUSY, Rule.CUSTOMER_BUSY, Rule.EXTERNAL_BUSY}
@@ -78,9 +79,22 @@ class Placement:
     def moving(self) -> Appointment | None:
         return self.target if isinstance(self.target, Appointment) else None
 
+    @property
+    def source(self) -> str:
+        """Where the booking came from; a move counts where the appointment was booked."""
+        return self.target.source
+
 
 def take_start(placement: Placement, candidates: list[Staff]) -> Appointment:
     """Create or move the appointment with the first candidate who can take the start."""
+    try:
+        return _take_start(placement, candidates)
+    except SlotTaken:
+        metrics.BOOKING_CONFLICTS.labels(placement.source).inc()
+        raise
+
+
+def _take_start(placement: Placement, candidates: list[Staff]) -> Appointment:
     for check in PRE_BOOKING_CHECKS:
         candidates = check(
             placement.company, placement.service, candidates, placement.start, placement.moving
@@ -214,6 +228,8 @@ def _create(
     events.placed(appointment, placement.actor, placement.now)
     if new.status == AppointmentStatus.BOOKED:
         appointment_changed.send(Appointment, appointment=appointment, change="booked")
+    else:
+        transaction.on_commit(metrics.HOLDS_CREATED.inc)  # bookings: monitoring's receiver
     return appointment
 
 

@@ -14,11 +14,16 @@ class MonitoringConfig(AppConfig):
     verbose_name = "Monitoring"
 
     def ready(self) -> None:
+        from phasebook.booking.signals import appointment_changed
         from phasebook.monitoring import worker
+        from phasebook.monitoring.receivers import count_and_log_change
         from phasebook.salons.models import Customer
 
         worker.connect()
         post_init.connect(remember_customer_name, sender=Customer, weak=False)
+        appointment_changed.connect(
+            count_and_log_change, weak=False, dispatch_uid="phasebook-monitoring"
+        )
 
 
 def remember_customer_name(sender: Any, instance: Any, **kwargs: Any) -> None:
