@@ -58,8 +58,12 @@ def _book_once(company: Any, service_id: int, start: datetime, name: str) -> str
     from phasebook.booking.services import BookingRequest, book_appointment
 
     try:
-        book_appointment(company, BookingRequest(service_id, start, CustomerDetails(name)),
-                         now=NOW, actor=Actor.system("bench"))
+        book_appointment(
+            company,
+            BookingRequest(service_id, start, CustomerDetails(name)),
+            now=NOW,
+            actor=Actor.system("bench"),
+        )
         return "booked"
     except BookingError as error:
         return type(error).__name__
@@ -70,8 +74,14 @@ def _book_once(company: Any, service_id: int, start: datetime, name: str) -> str
 Book = Callable[[datetime, str], str]
 
 
-def _client(number: int, book: Book, starts: list[datetime], deadline: float,
-            outcomes: Counter[str], lock: threading.Lock) -> None:
+def _client(
+    number: int,
+    book: Book,
+    starts: list[datetime],
+    deadline: float,
+    outcomes: Counter[str],
+    lock: threading.Lock,
+) -> None:
     """Book at random starts until `deadline`, one request after the other."""
     from django.db import connection
 
@@ -86,14 +96,16 @@ def _client(number: int, book: Book, starts: list[datetime], deadline: float,
         outcomes.update(local)
 
 
-def _run_clients(first: int, clients: int, book: Book, starts: list[datetime],
-                 seconds: float) -> Counter[str]:
+def _run_clients(
+    first: int, clients: int, book: Book, starts: list[datetime], seconds: float
+) -> Counter[str]:
     outcomes: Counter[str] = Counter()
     lock = threading.Lock()
     deadline = time.time() + seconds
-    threads = [threading.Thread(target=_client, args=(first + n, book, starts, deadline,
-                                                       outcomes, lock))
-               for n in range(clients)]
+    threads = [
+        threading.Thread(target=_client, args=(first + n, book, starts, deadline, outcomes, lock))
+        for n in range(clients)
+    ]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -101,8 +113,16 @@ def _run_clients(first: int, clients: int, book: Book, starts: list[datetime],
     return outcomes
 
 
-def _process(url: str, first_client: int, clients: int, company_id: int, service_id: int,
-             seconds: float, ready: Any, results: Any) -> None:
+def _process(
+    url: str,
+    first_client: int,
+    clients: int,
+    company_id: int,
+    service_id: int,
+    seconds: float,
+    ready: Any,
+    results: Any,
+) -> None:
     """One process whose `clients` threads each book on a connection of their own."""
     setup(url, migrate=False)
     from django.db import connection
@@ -135,13 +155,16 @@ def _book_in_worker(start: datetime, name: str) -> str:
     return _book_once(_worker["company"], _worker["service_id"], start, name)
 
 
-def _with_worker_pool(args: argparse.Namespace, company: Any, service_id: int
-                      ) -> Counter[str]:
+def _with_worker_pool(args: argparse.Namespace, company: Any, service_id: int) -> Counter[str]:
     """The clients' requests served by a pool of worker processes, one request at a time
     each, as a web server's workers serve them."""
     spawn = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(args.workers, mp_context=spawn, initializer=_start_worker,
-                             initargs=(args.database_url, company.pk, service_id)) as pool:
+    with ProcessPoolExecutor(
+        args.workers,
+        mp_context=spawn,
+        initializer=_start_worker,
+        initargs=(args.database_url, company.pk, service_id),
+    ) as pool:
         # Start every worker (Django set-up is slow) before the clock runs.
         list(pool.map(time.sleep, [0.5] * args.workers))
 
@@ -151,8 +174,9 @@ def _with_worker_pool(args: argparse.Namespace, company: Any, service_id: int
         return _run_clients(0, args.clients, book, _starts(company), args.seconds)
 
 
-def _with_client_processes(url: str, clients: int, processes: int, seconds: float,
-                           company: Any, service_id: int) -> Counter[str]:
+def _with_client_processes(
+    url: str, clients: int, processes: int, seconds: float, company: Any, service_id: int
+) -> Counter[str]:
     """Every client books on a connection of its own, the clients spread over processes."""
     spawn = multiprocessing.get_context("spawn")
     results = spawn.Queue()
@@ -161,8 +185,12 @@ def _with_client_processes(url: str, clients: int, processes: int, seconds: floa
     workers, first = [], 0
     for index in range(processes):
         count = share + (1 if index < rest else 0)
-        workers.append(spawn.Process(target=_process, args=(
-            url, first, count, company.pk, service_id, seconds, ready, results)))
+        workers.append(
+            spawn.Process(
+                target=_process,
+                args=(url, first, count, company.pk, service_id, seconds, ready, results),
+            )
+        )
         first += count
     for worker in workers:
         worker.start()
@@ -183,14 +211,19 @@ def _fresh_salon() -> tuple[Any, int]:
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--clients", type=int, default=64)
     parser.add_argument("--processes", type=int, default=4)
     parser.add_argument("--seconds", type=float, default=30.0)
-    parser.add_argument("--workers", type=int, default=4,
-                        help="worker processes serving the clients; 0: own connections")
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=4,
+        help="worker processes serving the clients; 0: own connections",
+    )
     parser.add_argument("--baseline-seconds", type=float, default=10.0)
     args = parser.parse_args()
     setup(args.database_url)
@@ -199,15 +232,20 @@ def main() -> None:
     # This virtual machine's speed swings by up to 2x within an hour: one client alone,
     # measured just before, gives the figure below a yardstick.
     company, service_id = _fresh_salon()
-    alone = _with_client_processes(args.database_url, 1, 1, args.baseline_seconds, company,
-                                   service_id)["booked"] / args.baseline_seconds
+    alone = (
+        _with_client_processes(args.database_url, 1, 1, args.baseline_seconds, company, service_id)[
+            "booked"
+        ]
+        / args.baseline_seconds
+    )
     company, service_id = _fresh_salon()
     if args.workers:
         outcomes = _with_worker_pool(args, company, service_id)
         served = f"a pool of {args.workers} worker processes"
     else:
-        outcomes = _with_client_processes(args.database_url, args.clients, args.processes,
-                                          args.seconds, company, service_id)
+        outcomes = _with_client_processes(
+            args.database_url, args.clients, args.processes, args.seconds, company, service_id
+        )
         served = f"their own connections in {args.processes} processes"
     booked = outcomes["booked"] / args.seconds
     print(f"one client alone: {alone:.1f} bookings/s ({1000 / alone:.1f} ms each)")

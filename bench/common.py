@@ -60,7 +60,8 @@ def demo_salon(stylists: int) -> tuple[Any, list[Any]]:
     first = Staff.objects.filter(company=company).first()
     assert first is not None
     for number in range(Staff.objects.filter(company=company).count(), stylists):
-        extra = Staff.objects.create(company=company, name=f"Stylist {number + 1}",
-                                     working_hours=first.working_hours)
+        extra = Staff.objects.create(
+            company=company, name=f"Stylist {number + 1}", working_hours=first.working_hours
+        )
         extra.services.add(*company.services.all())
     return company, list(Staff.objects.filter(company=company).order_by("pk"))

@@ -55,15 +55,22 @@ def _fill(company: Any, colour: Any, staff: list[Any], count: int) -> None:
     from phasebook.scheduling.phases import plan_phases
 
     customers = Customer.objects.bulk_create(
-        Customer(company=company, name=f"Kundin {n}") for n in range(STYLISTS * 50))
+        Customer(company=company, name=f"Kundin {n}") for n in range(STYLISTS * 50)
+    )
     batch: list[Any] = []
     phases: list[Any] = []
     for number, (member, start) in enumerate(_planned(company, colour, staff, count)):
         planned = plan_phases(colour.segment_list, start.astimezone(UTC))
         appointment = Appointment(
-            company=company, customer=customers[number % len(customers)], service=colour,
-            staff=member, start=planned[0].interval.start, end=planned[-1].interval.end,
-            status=AppointmentStatus.BOOKED, is_live=True)
+            company=company,
+            customer=customers[number % len(customers)],
+            service=colour,
+            staff=member,
+            start=planned[0].interval.start,
+            end=planned[-1].interval.end,
+            status=AppointmentStatus.BOOKED,
+            is_live=True,
+        )
         batch.append(appointment)
         phases += phase_rows(appointment, planned)
         if len(batch) >= 2000:
@@ -82,7 +89,8 @@ def _busy_in_window(window: Any) -> int:
     from phasebook.booking.models import AppointmentPhase
 
     return AppointmentPhase.objects.filter(
-        blocks_staff=True, start_time__lt=window.end, end_time__gt=window.start).count()
+        blocks_staff=True, start_time__lt=window.end, end_time__gt=window.start
+    ).count()
 
 
 def _time_searches(company: Any, colour: Any, window: Any, runs: int) -> tuple[list[float], int]:
@@ -113,24 +121,36 @@ def _measure(size: int, runs: int) -> dict[str, Any]:
     timings, slots = _time_searches(company, colour, window, runs)
     busy = _busy_in_window(window)
     median = statistics.median(timings)
-    return {"size": size, "busy": busy, "slots": slots, "median": median,
-            "p95": statistics.quantiles(timings, n=20)[-1], "per_busy": median / max(busy, 1)}
+    return {
+        "size": size,
+        "busy": busy,
+        "slots": slots,
+        "median": median,
+        "p95": statistics.quantiles(timings, n=20)[-1],
+        "per_busy": median / max(busy, 1),
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--database-url", default=DEFAULT_URL)
     parser.add_argument("--sizes", type=int, nargs="+", default=[1000, 10_000, 100_000])
     parser.add_argument("--runs", type=int, default=50)
     args = parser.parse_args()
     setup(args.database_url)
-    print(f"{'appointments':>12} {'busy phases':>11} {'slots':>6} {'median ms':>9} "
-          f"{'p95 ms':>7} {'ms/busy':>8}")
+    print(
+        f"{'appointments':>12} {'busy phases':>11} {'slots':>6} {'median ms':>9} "
+        f"{'p95 ms':>7} {'ms/busy':>8}"
+    )
     for size in args.sizes:
         row = _measure(size, args.runs)
-        print(f"{row['size']:>12} {row['busy']:>11} {row['slots']:>6} {row['median']:>9.2f} "
-              f"{row['p95']:>7.2f} {row['per_busy']:>8.4f}", flush=True)
+        print(
+            f"{row['size']:>12} {row['busy']:>11} {row['slots']:>6} {row['median']:>9.2f} "
+            f"{row['p95']:>7.2f} {row['per_busy']:>8.4f}",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

@@ -77,8 +77,9 @@ def _salon(slug: str) -> SimpleNamespace:
     cut = make_service(company, "Herrenhaarschnitt", CUT)
     anna = make_staff(company, "Anna")
     ben = make_staff(company, "Ben")
-    return SimpleNamespace(company=company, colour=colour, cut=cut, anna=anna, ben=ben,
-                           token=make_token(company))
+    return SimpleNamespace(
+        company=company, colour=colour, cut=cut, anna=anna, ben=ben, token=make_token(company)
+    )
 
 
 @pytest.fixture
@@ -100,5 +101,6 @@ class ApiClient:
 
     def post(self, path: str, body: Any = None, raw: str | None = None) -> Any:
         data = raw if raw is not None else json.dumps(body if body is not None else {})
-        return self._client.post(f"/api/v1{path}", data, content_type="application/json",
-                                 headers=self._headers)
+        return self._client.post(
+            f"/api/v1{path}", data, content_type="application/json", headers=self._headers
+        )

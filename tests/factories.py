@@ -37,16 +37,21 @@ def make_company(slug: str = "salon-a", **fields: Any) -> Company:
     return Company.objects.create(slug=slug, **(values | fields))
 
 
-def make_service(company: Company, name: str = "Ansatzfärbung",
-                 segments: list[dict[str, Any]] | None = None) -> Service:
+def make_service(
+    company: Company, name: str = "Ansatzfärbung", segments: list[dict[str, Any]] | None = None
+) -> Service:
     return Service.objects.create(company=company, name=name, segments=segments or COLOUR)
 
 
-def make_staff(company: Company, name: str = "Anna", services: list[Service] | None = None,
-               **fields: Any) -> Staff:
-    stylist = Staff.objects.create(company=company, name=name,
-                                   working_hours=fields.pop("working_hours", WEEK_9_TO_18),
-                                   **fields)
+def make_staff(
+    company: Company, name: str = "Anna", services: list[Service] | None = None, **fields: Any
+) -> Staff:
+    stylist = Staff.objects.create(
+        company=company,
+        name=name,
+        working_hours=fields.pop("working_hours", WEEK_9_TO_18),
+        **fields,
+    )
     stylist.services.set(services if services is not None else company.services.all())
     return stylist
 
@@ -59,8 +64,9 @@ def make_token(company: Company, raw: str | None = None) -> str:
     return ApiToken.issue(company, "test", raw)[1]
 
 
-def next_weekday(now: datetime, weekday: int = 2, hour: int = 10, minute: int = 0,
-                 weeks: int = 1) -> datetime:
+def next_weekday(
+    now: datetime, weekday: int = 2, hour: int = 10, minute: int = 0, weeks: int = 1
+) -> datetime:
     """A Berlin wall-clock time on `weekday` (0 = Monday) at least `weeks` weeks after now."""
     local = now.astimezone(BERLIN)
     day = local.date() + timedelta(days=7 * weeks - local.weekday() + weekday)

@@ -20,21 +20,35 @@ from phasebook.booking.services import (
 from phasebook.salons.models import ApiToken, Membership
 from tests.factories import ACTOR, next_weekday
 
-CHANGELISTS = ["salons/company", "salons/staff", "salons/service", "salons/customer",
-               "salons/apitoken", "salons/externalbusyblock", "booking/appointment",
-               "calsync/calcomsyncsettings", "calsync/phasesynctask", "calsync/syncdrift"]
+CHANGELISTS = [
+    "salons/company",
+    "salons/staff",
+    "salons/service",
+    "salons/customer",
+    "salons/apitoken",
+    "salons/externalbusyblock",
+    "booking/appointment",
+    "calsync/calcomsyncsettings",
+    "calsync/phasesynctask",
+    "calsync/syncdrift",
+]
 
 
 def _book(salon, customer_name, actor=ACTOR):
-    request = BookingRequest(salon.colour.pk, next_weekday(timezone.now()),
-                             CustomerDetails(customer_name), str(salon.anna.pk))
+    request = BookingRequest(
+        salon.colour.pk,
+        next_weekday(timezone.now()),
+        CustomerDetails(customer_name),
+        str(salon.anna.pk),
+    )
     return book_appointment(salon.company, request, actor=actor)
 
 
 def _member_of(company) -> Client:
     user = User.objects.create_user("owner", password="pw", is_staff=True)
-    user.user_permissions.set(Permission.objects.filter(
-        content_type__app_label__in=["salons", "booking"]))
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label__in=["salons", "booking"])
+    )
     Membership.objects.create(user=user, company=company)
     client = Client()
     client.force_login(user)
@@ -54,11 +68,17 @@ def test_every_changelist_renders_for_a_superuser(superuser_client, salon, page)
     assert superuser_client.get(f"/admin/{page}/").status_code == 200
 
 
-@pytest.mark.parametrize("query", [
-    "q=Paul", "status__exact=booked&source__exact=api", "o=2.-3", "start__year={start.year}",
-    "start__year={start.year}&start__month={start.month}",
-    "start__year={start.year}&start__month={start.month}&start__day={start.day}",
-])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "q=Paul",
+        "status__exact=booked&source__exact=api",
+        "o=2.-3",
+        "start__year={start.year}",
+        "start__year={start.year}&start__month={start.month}",
+        "start__year={start.year}&start__month={start.month}&start__day={start.day}",
+    ],
+)
 def test_searching_filtering_and_drilling_into_dates_render_again_and_again(
     superuser_client, salon, query
 ):
@@ -87,16 +107,26 @@ def test_the_appointment_page_and_its_history_show_who_booked_moved_and_cancelle
     appointment = _book(salon, "Paul Klaus", actor=Actor.phone("call_5f1c0e"))
     later = appointment.start + timedelta(hours=2)
     reschedule_appointment(salon.company, appointment.pk, later, actor=Actor.api(token))
-    cancel_appointment(salon.company, appointment.pk, "krank",
-                       actor=Actor.admin(User.objects.get(username="root")))
-    before, after = (f"{instant.astimezone(salon.company.zone):%d.%m.%Y, %H:%M}"
-                     for instant in (appointment.start, later))
-    expected = ["Telefon-Assistent: call_5f1c0e", f"Gebucht für {before} bei Anna.",
-                "API-Token: test", f"Verschoben von {before} auf {after}.",
-                "Admin: root", "Storniert: krank"]
+    cancel_appointment(
+        salon.company, appointment.pk, "krank", actor=Actor.admin(User.objects.get(username="root"))
+    )
+    before, after = (
+        f"{instant.astimezone(salon.company.zone):%d.%m.%Y, %H:%M}"
+        for instant in (appointment.start, later)
+    )
+    expected = [
+        "Telefon-Assistent: call_5f1c0e",
+        f"Gebucht für {before} bei Anna.",
+        "API-Token: test",
+        f"Verschoben von {before} auf {after}.",
+        "Admin: root",
+        "Storniert: krank",
+    ]
 
-    for url in (f"/admin/booking/appointment/{appointment.pk}/change/",
-                f"/admin/booking/appointment/{appointment.pk}/history/"):
+    for url in (
+        f"/admin/booking/appointment/{appointment.pk}/change/",
+        f"/admin/booking/appointment/{appointment.pk}/history/",
+    ):
         page = superuser_client.get(url).content.decode()
         assert [text for text in expected if text not in page] == [], url
         assert "keine Änderungsgeschichte" not in page, url
@@ -118,9 +148,9 @@ def test_a_salon_member_cannot_pick_another_salons_services_for_a_stylist(salon,
     assert f'value="{salon.colour.pk}"' in page
     assert f'value="{other_salon.colour.pk}"' not in page
     assert client.get(f"/admin/salons/staff/{other_salon.anna.pk}/change/").status_code in (
-        302, 404)
-
-
+        302,
+        404,
+    )
 
 
 def test_a_salon_member_sees_only_their_salons_sync_settings(salon, other_salon):
@@ -130,7 +160,8 @@ def test_a_salon_member_sees_only_their_salons_sync_settings(salon, other_salon)
     foreign = CalcomSyncSettings.objects.create(company=other_salon.company)
     client = _member_of(salon.company)
     User.objects.get(username="owner").user_permissions.add(
-        *Permission.objects.filter(content_type__app_label="calsync"))
+        *Permission.objects.filter(content_type__app_label="calsync")
+    )
     listing = client.get("/admin/calsync/calcomsyncsettings/").content.decode()
     assert salon.company.name in listing
     assert other_salon.company.name not in listing

@@ -30,8 +30,19 @@ MISSING_ID = "6f0c1a8e-0000-4000-8000-000000000000"
 HUGE = "x" * 100_000
 
 # Words that only appear when a framework or exception speaks instead of us.
-LEAKS = ("Traceback", 'File "', "Exception", "Error:", "Input should", "Field required",
-         "value is not", "invalid literal", "object has no attribute", "pydantic", "django")
+LEAKS = (
+    "Traceback",
+    'File "',
+    "Exception",
+    "Error:",
+    "Input should",
+    "Field required",
+    "value is not",
+    "invalid literal",
+    "object has no attribute",
+    "pydantic",
+    "django",
+)
 
 
 @dataclass(frozen=True)
@@ -49,8 +60,9 @@ class Call:
         if self.method == "get":
             return client.get(url, self.query, headers=headers)
         data = self.raw if self.raw is not None else json.dumps(self.body)
-        return client.generic(self.method.upper(), url, data, content_type=self.content_type,
-                              headers=headers)
+        return client.generic(
+            self.method.upper(), url, data, content_type=self.content_type, headers=headers
+        )
 
 
 @pytest.fixture
@@ -58,15 +70,25 @@ def booked(salon: SimpleNamespace) -> Appointment:
     from phasebook.booking.customers import CustomerDetails
     from phasebook.booking.services import BookingRequest, book_appointment
 
-    return book_appointment(salon.company, BookingRequest(
-        salon.cut.pk, START + timedelta(days=2), CustomerDetails("Stammkundin"),
-        str(salon.anna.pk)), actor=ACTOR)
+    return book_appointment(
+        salon.company,
+        BookingRequest(
+            salon.cut.pk,
+            START + timedelta(days=2),
+            CustomerDetails("Stammkundin"),
+            str(salon.anna.pk),
+        ),
+        actor=ACTOR,
+    )
 
 
 def _snapshot() -> list[Any]:
     return [
-        list(Appointment.objects.order_by("pk").values_list(
-            "pk", "status", "start", "end", "staff_id", "cancel_reason")),
+        list(
+            Appointment.objects.order_by("pk").values_list(
+                "pk", "status", "start", "end", "staff_id", "cancel_reason"
+            )
+        ),
         list(AppointmentPhase.objects.order_by("pk").values_list("pk", "start_time", "staff_id")),
         list(Customer.objects.order_by("pk").values_list("pk", "name", "phone", "email")),
     ]
@@ -95,9 +117,13 @@ Case = Callable[[SimpleNamespace], Call]
 
 def _window(**query: Any) -> Callable[[SimpleNamespace], Call]:
     def build(s: SimpleNamespace) -> Call:
-        values = {"service": s.cut.pk, "from": START.isoformat(),
-                  "to": (START + timedelta(days=1)).isoformat()} | query
+        values = {
+            "service": s.cut.pk,
+            "from": START.isoformat(),
+            "to": (START + timedelta(days=1)).isoformat(),
+        } | query
         return Call("get", "/availability", {k: v for k, v in values.items() if v is not None})
+
     return build
 
 
@@ -105,28 +131,50 @@ def _explain(**query: Any) -> Callable[[SimpleNamespace], Call]:
     def build(s: SimpleNamespace) -> Call:
         values = {"service": s.cut.pk, "start": START.isoformat()} | query
         return Call("get", "/explain", {k: v for k, v in values.items() if v is not None})
+
     return build
 
 
-def _booking(path: str, *, customer_fields: dict[str, Any] | None = None,
-             raw: str | None = None, content_type: str = "application/json",
-             **fields: Any) -> Case:
+def _booking(
+    path: str,
+    *,
+    customer_fields: dict[str, Any] | None = None,
+    raw: str | None = None,
+    content_type: str = "application/json",
+    **fields: Any,
+) -> Case:
     """A valid booking body with `customer_fields` merged into its customer and `fields`
     replacing top-level fields (`...` removes one)."""
 
     def build(s: SimpleNamespace) -> Call:
-        body = {"service_id": s.cut.pk, "start": START.isoformat(), "staff_id": str(s.anna.pk),
-                "customer": {"name": "Eva"} | (customer_fields or {})} | fields
+        body = {
+            "service_id": s.cut.pk,
+            "start": START.isoformat(),
+            "staff_id": str(s.anna.pk),
+            "customer": {"name": "Eva"} | (customer_fields or {}),
+        } | fields
         body = {k: v for k, v in body.items() if v is not ...}
         return Call("post", path, body=body, raw=raw, content_type=content_type)
+
     return build
 
 
-def _on_booked(action: str, body: Any = None, raw: str | None = None,
-               content_type: str = "application/json", target: str | None = None) -> Case:
+def _on_booked(
+    action: str,
+    body: Any = None,
+    raw: str | None = None,
+    content_type: str = "application/json",
+    target: str | None = None,
+) -> Case:
     def build(s: SimpleNamespace) -> Call:
-        return Call("post", f"/appointments/{target or s.booked.pk}/{action}", body=body,
-                    raw=raw, content_type=content_type)
+        return Call(
+            "post",
+            f"/appointments/{target or s.booked.pk}/{action}",
+            body=body,
+            raw=raw,
+            content_type=content_type,
+        )
+
     return build
 
 
@@ -145,10 +193,14 @@ AVAILABILITY: dict[str, tuple[Case, int]] = {
     "to before from": (_window(to=(START - timedelta(hours=1)).isoformat()), 400),
     "empty window": (_window(to=START.isoformat()), 400),
     "window too long": (_window(to=(START + timedelta(days=400)).isoformat()), 400),
-    "year 1": (_window(**{"from": "0001-01-01T00:00:00+00:00",
-                          "to": "0001-01-02T00:00:00+00:00"}), 422),
-    "year 9999": (_window(**{"from": "9999-12-30T00:00:00+00:00",
-                             "to": "9999-12-31T00:00:00+00:00"}), 422),
+    "year 1": (
+        _window(**{"from": "0001-01-01T00:00:00+00:00", "to": "0001-01-02T00:00:00+00:00"}),
+        422,
+    ),
+    "year 9999": (
+        _window(**{"from": "9999-12-30T00:00:00+00:00", "to": "9999-12-31T00:00:00+00:00"}),
+        422,
+    ),
     "malformed staff": (_window(staff="anna"), 422),
     "unknown staff": (_window(staff=MISSING_ID), 404),
 }
@@ -175,8 +227,12 @@ def _writes(path: str) -> dict[str, tuple[Case, int]]:
         "JSON list": (_booking(path, raw="[1, 2]"), 422),
         "JSON null": (_booking(path, raw="null"), 422),
         "JSON string": (_booking(path, raw='"buchen"'), 422),
-        "form encoded": (_booking(path, raw="service_id=1&start=x",
-                                  content_type="application/x-www-form-urlencoded"), 415),
+        "form encoded": (
+            _booking(
+                path, raw="service_id=1&start=x", content_type="application/x-www-form-urlencoded"
+            ),
+            415,
+        ),
         "plain text": (_booking(path, raw="Termin bitte", content_type="text/plain"), 415),
         "service as text": (_booking(path, service_id="eins"), 422),
         "service as float": (_booking(path, service_id=1.5), 422),
@@ -188,13 +244,14 @@ def _writes(path: str) -> dict[str, tuple[Case, int]]:
         "naive start": (_booking(path, start=NAIVE), 422),
         "start year 9999": (_booking(path, start="9999-12-31T23:59:59+00:00"), 422),
         "start in the past": (_booking(path, start=(START - timedelta(days=30)).isoformat()), 422),
-        "start on a Sunday night": (_booking(
-            path, start=next_weekday(timezone.now(), 6, hour=23).isoformat()), 422),
+        "start on a Sunday night": (
+            _booking(path, start=next_weekday(timezone.now(), 6, hour=23).isoformat()),
+            422,
+        ),
         # /appointments also accepts {"hold_id"}, so it checks the booking fields itself (400).
         "missing customer": (_booking(path, customer=...), 400 if path == "/appointments" else 422),
         "customer as text": (_booking(path, customer="Eva"), 422),
-        "customer without name": (_booking(path, customer={"phone": "+4917112345678"}),
-                                  422),
+        "customer without name": (_booking(path, customer={"phone": "+4917112345678"}), 422),
         "empty name": (_booking(path, customer_fields={"name": ""}), 422),
         "blank name": (_booking(path, customer_fields={"name": "   "}), 400),
         "huge name": (_booking(path, customer_fields={"name": HUGE}), 422),
@@ -220,8 +277,10 @@ APPOINTMENTS = _writes("/appointments") | {
     "malformed hold id": (lambda s: Call("post", "/appointments", body={"hold_id": "h-1"}), 422),
     "hold id as number": (lambda s: Call("post", "/appointments", body={"hold_id": -1}), 422),
     "unknown hold": (lambda s: Call("post", "/appointments", body={"hold_id": MISSING_ID}), 404),
-    "hold id with extra field": (lambda s: Call(
-        "post", "/appointments", body={"hold_id": MISSING_ID, "force": True}), 422),
+    "hold id with extra field": (
+        lambda s: Call("post", "/appointments", body={"hold_id": MISSING_ID, "force": True}),
+        422,
+    ),
 }
 
 LATER = (START + timedelta(days=2, hours=2)).isoformat()
@@ -244,15 +303,18 @@ RESCHEDULE: dict[str, tuple[Case, int]] = {
     "naive start": (_on_booked("reschedule", body={"start": NAIVE}), 422),
     "start as number": (_on_booked("reschedule", body={"start": 5}), 422),
     "start year 1": (_on_booked("reschedule", body={"start": "0001-01-01T00:00:00+14:00"}), 422),
-    "start in the past": (_on_booked("reschedule", body={
-        "start": (START - timedelta(days=30)).isoformat()}), 422),
+    "start in the past": (
+        _on_booked("reschedule", body={"start": (START - timedelta(days=30)).isoformat()}),
+        422,
+    ),
     "malformed staff": (_on_booked("reschedule", body={"start": LATER, "staff_id": "x"}), 422),
-    "unknown staff": (_on_booked("reschedule", body={"start": LATER, "staff_id": MISSING_ID}),
-                      404),
+    "unknown staff": (_on_booked("reschedule", body={"start": LATER, "staff_id": MISSING_ID}), 404),
     "extra field": (_on_booked("reschedule", body={"start": LATER, "notify": False}), 422),
     "malformed appointment id": (_on_booked("reschedule", body={"start": LATER}, target="x"), 422),
-    "unknown appointment": (_on_booked("reschedule", body={"start": LATER}, target=MISSING_ID),
-                            404),
+    "unknown appointment": (
+        _on_booked("reschedule", body={"start": LATER}, target=MISSING_ID),
+        404,
+    ),
 }
 
 CANCEL: dict[str, tuple[Case, int]] = {
@@ -276,9 +338,14 @@ ROUTING: dict[str, tuple[Case, int]] = {
 }
 
 ENDPOINT_CASES = {
-    "availability": AVAILABILITY, "explain": EXPLAIN, "holds": HOLDS,
-    "appointments": APPOINTMENTS, "appointment": APPOINTMENT, "reschedule": RESCHEDULE,
-    "cancel": CANCEL, "routing": ROUTING,
+    "availability": AVAILABILITY,
+    "explain": EXPLAIN,
+    "holds": HOLDS,
+    "appointments": APPOINTMENTS,
+    "appointment": APPOINTMENT,
+    "reschedule": RESCHEDULE,
+    "cancel": CANCEL,
+    "routing": ROUTING,
 }
 CASES = [
     pytest.param(endpoint, name, id=f"{endpoint}: {name}")
@@ -289,7 +356,11 @@ CASES = [
 
 @pytest.mark.parametrize(("endpoint", "case"), CASES)
 def test_bad_input_is_refused_cleanly_in_german_and_writes_nothing(
-    endpoint: str, case: str, salon: SimpleNamespace, booked: Appointment, client: Client,
+    endpoint: str,
+    case: str,
+    salon: SimpleNamespace,
+    booked: Appointment,
+    client: Client,
 ) -> None:
     build, status = ENDPOINT_CASES[endpoint][case]
     call = build(SimpleNamespace(**vars(salon), booked=booked))
@@ -299,7 +370,9 @@ def test_bad_input_is_refused_cleanly_in_german_and_writes_nothing(
 
 
 def test_a_validation_error_names_each_bad_field_in_german(
-    salon: SimpleNamespace, booked: Appointment, client: Client,
+    salon: SimpleNamespace,
+    booked: Appointment,
+    client: Client,
 ) -> None:
     call = _booking("/holds", start=NAIVE, staff_id="anna")(SimpleNamespace(**vars(salon)))
     body = assert_clean_refusal(call.send(client, salon.token), 422)
@@ -308,7 +381,9 @@ def test_a_validation_error_names_each_bad_field_in_german(
 
 
 def test_rescheduling_a_cancelled_appointment_is_a_conflict_not_a_crash(
-    salon: SimpleNamespace, booked: Appointment, client: Client,
+    salon: SimpleNamespace,
+    booked: Appointment,
+    client: Client,
 ) -> None:
     _on_booked("cancel", body={})(SimpleNamespace(booked=booked)).send(client, salon.token)
     moved = _on_booked("reschedule", body={"start": LATER})(SimpleNamespace(booked=booked))
@@ -320,24 +395,48 @@ def test_rescheduling_a_cancelled_appointment_is_a_conflict_not_a_crash(
 
 json_values = st.recursive(
     st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
-    lambda children: st.lists(children, max_size=3)
-    | st.dictionaries(st.text(max_size=10), children, max_size=3),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=10), children, max_size=3)
+    ),
     max_leaves=8,
 )
 instants = st.datetimes().map(lambda moment: moment.isoformat()) | st.datetimes(
-    timezones=st.timezones()).map(lambda moment: moment.isoformat())
+    timezones=st.timezones()
+).map(lambda moment: moment.isoformat())
 field_values = json_values | instants | st.uuids().map(str)
-customers = st.fixed_dictionaries({}, optional={
-    "name": st.text(), "phone": st.text(alphabet=string.digits + "+ -()") | st.text(),
-    "email": st.emails() | st.text()}) | json_values
-booking_bodies = st.fixed_dictionaries({}, optional={
-    "service_id": st.integers() | field_values, "start": field_values,
-    "staff_id": field_values, "customer": customers, "hold_id": field_values}) | json_values
+customers = (
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "name": st.text(),
+            "phone": st.text(alphabet=string.digits + "+ -()") | st.text(),
+            "email": st.emails() | st.text(),
+        },
+    )
+    | json_values
+)
+booking_bodies = (
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "service_id": st.integers() | field_values,
+            "start": field_values,
+            "staff_id": field_values,
+            "customer": customers,
+            "hold_id": field_values,
+        },
+    )
+    | json_values
+)
 query_values = st.text() | instants | st.integers().map(str) | st.uuids().map(str)
-queries = st.dictionaries(st.sampled_from(["service", "from", "to", "start", "staff"])
-                          | st.text(max_size=5), query_values, max_size=5)
-path_ids = st.uuids().map(str) | st.text(alphabet=string.ascii_letters + string.digits + "-_.",
-                                         min_size=1)
+queries = st.dictionaries(
+    st.sampled_from(["service", "from", "to", "start", "staff"]) | st.text(max_size=5),
+    query_values,
+    max_size=5,
+)
+path_ids = st.uuids().map(str) | st.text(
+    alphabet=string.ascii_letters + string.digits + "-_.", min_size=1
+)
 
 REQUESTS = st.one_of(
     st.builds(lambda q: Call("get", "/availability", q), queries),
@@ -346,20 +445,31 @@ REQUESTS = st.one_of(
     st.builds(lambda b: Call("post", "/holds", body=b), booking_bodies),
     st.builds(lambda b: Call("post", "/appointments", body=b), booking_bodies),
     st.builds(lambda i: Call("get", f"/appointments/{i}"), path_ids),
-    st.builds(lambda i, b: Call("post", f"/appointments/{i}/reschedule", body=b), path_ids,
-              st.fixed_dictionaries({}, optional={"start": field_values,
-                                                  "staff_id": field_values}) | json_values),
-    st.builds(lambda i, b: Call("post", f"/appointments/{i}/cancel", body=b), path_ids,
-              st.fixed_dictionaries({}, optional={"reason": field_values}) | json_values),
+    st.builds(
+        lambda i, b: Call("post", f"/appointments/{i}/reschedule", body=b),
+        path_ids,
+        st.fixed_dictionaries({}, optional={"start": field_values, "staff_id": field_values})
+        | json_values,
+    ),
+    st.builds(
+        lambda i, b: Call("post", f"/appointments/{i}/cancel", body=b),
+        path_ids,
+        st.fixed_dictionaries({}, optional={"reason": field_values}) | json_values,
+    ),
     st.builds(lambda raw: Call("post", "/holds", raw=raw), st.text()),
 )
 
 
-@settings(max_examples=300, deadline=None,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@settings(
+    max_examples=300,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
 @given(call=REQUESTS)
 def test_random_requests_never_get_a_5xx_and_errors_keep_their_shape(
-    call: Call, salon: SimpleNamespace, client: Client,
+    call: Call,
+    salon: SimpleNamespace,
+    client: Client,
 ) -> None:
     response = call.send(client, salon.token)
     assert response.status_code < 500, (call, response.content[:500])
@@ -375,12 +485,16 @@ PHONE, PHONE_E164, EMAIL = "+49 171 2345678", "+491712345678", "eva.muster@examp
 @pytest.fixture
 def wired_log() -> Iterator[io.StringIO]:
     """The output of the handlers settings.LOGGING installs (they carry the redaction filter)."""
-    wired = [handler for handler in logging.getLogger().handlers
-             if any(isinstance(f, RedactSecretsFilter) for f in handler.filters)]
+    wired = [
+        handler
+        for handler in logging.getLogger().handlers
+        if any(isinstance(f, RedactSecretsFilter) for f in handler.filters)
+    ]
     assert wired, "settings.LOGGING must put the redaction filter on the root handler"
     stream = io.StringIO()
-    old_streams = [handler.setStream(stream) for handler in wired
-                   if isinstance(handler, logging.StreamHandler)]
+    old_streams = [
+        handler.setStream(stream) for handler in wired if isinstance(handler, logging.StreamHandler)
+    ]
     yield stream
     for handler, old in zip(wired, old_streams, strict=True):
         handler.setStream(old)
@@ -389,24 +503,32 @@ def wired_log() -> Iterator[io.StringIO]:
 def _crash_with_personal_data(token: str) -> Callable[..., Any]:
     def crash(*args: Any, **kwargs: Any) -> Any:
         # Like a database error whose DETAIL repeats the row it refused.
-        raise RuntimeError(f"Key (phone, email)=({PHONE_E164}, {EMAIL}) token={token} "
-                           f"Authorization: Bearer {token}")
+        raise RuntimeError(
+            f"Key (phone, email)=({PHONE_E164}, {EMAIL}) token={token} "
+            f"Authorization: Bearer {token}"
+        )
+
     return crash
 
 
 def test_failing_requests_log_neither_token_nor_phone_nor_email(
-    salon: SimpleNamespace, client: Client, monkeypatch: pytest.MonkeyPatch,
-    caplog: pytest.LogCaptureFixture, wired_log: io.StringIO,
+    salon: SimpleNamespace,
+    client: Client,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    wired_log: io.StringIO,
 ) -> None:
     customer = {"name": "Eva", "phone": PHONE, "email": EMAIL}
     start = START.isoformat()
     body = {"service_id": salon.cut.pk, "start": start, "customer": customer}
     Call("post", "/holds", body=body | {"start": "morgen"}).send(client, salon.token)
     Call("post", "/holds", body=body | {"customer": customer | {"phone": "12"}}).send(
-        client, salon.token)
+        client, salon.token
+    )
     Call("post", "/holds", body=body).send(client, "pb_wrong" + salon.token)
-    monkeypatch.setattr("phasebook.booking.services.hold_appointment",
-                        _crash_with_personal_data(salon.token))
+    monkeypatch.setattr(
+        "phasebook.booking.services.hold_appointment", _crash_with_personal_data(salon.token)
+    )
     crashed = Call("post", "/holds", body=body).send(client, salon.token)
 
     assert crashed.status_code == 500

@@ -10,8 +10,11 @@ from tests.factories import next_weekday
 
 
 def _book(api, salon, start, service=None, staff=None, customer="Paul Klaus"):
-    body = {"service_id": (service or salon.colour).pk, "start": start.isoformat(),
-            "customer": {"name": customer}}
+    body = {
+        "service_id": (service or salon.colour).pk,
+        "start": start.isoformat(),
+        "customer": {"name": customer},
+    }
     if staff is not None:
         body["staff_id"] = str(staff.pk)
     return api.post("/appointments", body)
@@ -32,17 +35,29 @@ def test_booking_a_colour_creates_exactly_its_five_phases(api, salon):
 def test_a_cut_fits_into_the_processing_time_of_a_colour(api, salon):
     start = next_weekday(timezone.now())
     assert _book(api, salon, start, staff=salon.anna).status_code == 201
-    cut = _book(api, salon, start + timedelta(minutes=30), service=salon.cut, staff=salon.anna,
-                customer="Eva")
+    cut = _book(
+        api,
+        salon,
+        start + timedelta(minutes=30),
+        service=salon.cut,
+        staff=salon.anna,
+        customer="Eva",
+    )
     assert cut.status_code == 201, cut.content
 
 
 def test_a_cut_overlapping_the_application_is_refused_with_alternatives(api, salon):
     start = next_weekday(timezone.now())
     assert _book(api, salon, start, staff=salon.anna).status_code == 201
-    response = api.post("/appointments", {
-        "service_id": salon.cut.pk, "start": (start + timedelta(minutes=15)).isoformat(),
-        "staff_id": str(salon.anna.pk), "customer": {"name": "Eva"}})
+    response = api.post(
+        "/appointments",
+        {
+            "service_id": salon.cut.pk,
+            "start": (start + timedelta(minutes=15)).isoformat(),
+            "staff_id": str(salon.anna.pk),
+            "customer": {"name": "Eva"},
+        },
+    )
     assert response.status_code == 409
     body = response.json()
     assert body["error"] == "slot_taken"
@@ -52,8 +67,15 @@ def test_a_cut_overlapping_the_application_is_refused_with_alternatives(api, sal
 
 def test_a_hold_blocks_the_stylist_until_it_is_confirmed(api, salon):
     start = next_weekday(timezone.now())
-    hold = api.post("/holds", {"service_id": salon.cut.pk, "start": start.isoformat(),
-                               "staff_id": str(salon.anna.pk), "customer": {"name": "Eva"}})
+    hold = api.post(
+        "/holds",
+        {
+            "service_id": salon.cut.pk,
+            "start": start.isoformat(),
+            "staff_id": str(salon.anna.pk),
+            "customer": {"name": "Eva"},
+        },
+    )
     assert hold.status_code == 201
     assert hold.json()["status"] == "held"
     assert hold.json()["expires_at"]
@@ -69,10 +91,18 @@ def test_an_expired_hold_never_blocks_anyone(api, salon, settings):
     from phasebook.booking.models import Appointment
 
     start = next_weekday(timezone.now())
-    hold = api.post("/holds", {"service_id": salon.cut.pk, "start": start.isoformat(),
-                               "staff_id": str(salon.anna.pk), "customer": {"name": "Eva"}})
+    hold = api.post(
+        "/holds",
+        {
+            "service_id": salon.cut.pk,
+            "start": start.isoformat(),
+            "staff_id": str(salon.anna.pk),
+            "customer": {"name": "Eva"},
+        },
+    )
     Appointment.objects.filter(pk=hold.json()["id"]).update(
-        hold_expires_at=timezone.now() - timedelta(seconds=1))
+        hold_expires_at=timezone.now() - timedelta(seconds=1)
+    )
     response = _book(api, salon, start, service=salon.cut, staff=salon.anna)
     assert response.status_code == 201
     assert Appointment.objects.get(pk=hold.json()["id"]).status == "expired"
@@ -103,8 +133,12 @@ def test_explain_names_rule_phase_and_conflicting_interval_in_german(api, salon)
     start = next_weekday(timezone.now())
     _book(api, salon, start, service=salon.cut, staff=salon.anna)
     colour_start = start - timedelta(minutes=15)  # its application would overlap the cut
-    response = api.get("/explain", service=salon.colour.pk, start=colour_start.isoformat(),
-                       staff=str(salon.anna.pk))
+    response = api.get(
+        "/explain",
+        service=salon.colour.pk,
+        start=colour_start.isoformat(),
+        staff=str(salon.anna.pk),
+    )
     body = response.json()
     assert response.status_code == 200
     assert body["possible"] is False
@@ -117,12 +151,17 @@ def test_explain_names_rule_phase_and_conflicting_interval_in_german(api, salon)
 
 def test_availability_agrees_with_explain(api, salon):
     start = next_weekday(timezone.now())
-    slots = api.get("/availability", service=salon.colour.pk, staff=str(salon.anna.pk),
-                    **{"from": start.isoformat(), "to": (start + timedelta(days=1)).isoformat()})
+    slots = api.get(
+        "/availability",
+        service=salon.colour.pk,
+        staff=str(salon.anna.pk),
+        **{"from": start.isoformat(), "to": (start + timedelta(days=1)).isoformat()},
+    )
     assert slots.status_code == 200
     for slot in slots.json()["results"][:5]:
-        verdict = api.get("/explain", service=salon.colour.pk, start=slot["start"],
-                          staff=slot["staff_id"])
+        verdict = api.get(
+            "/explain", service=salon.colour.pk, start=slot["start"], staff=slot["staff_id"]
+        )
         assert verdict.json()["possible"] is True
 
 
@@ -135,9 +174,9 @@ def test_an_appointment_reads_back_its_history_with_the_token_that_made_each_cha
 
     history = api.get(f"/appointments/{booked['id']}").json()["history"]
 
-    assert [(event["kind"], event["actor"]["kind"], event["actor"]["label"])
-            for event in history] == [
-        ("booked", "api", "test"), ("moved", "api", "test"), ("cancelled", "api", "test")]
+    assert [
+        (event["kind"], event["actor"]["kind"], event["actor"]["label"]) for event in history
+    ] == [("booked", "api", "test"), ("moved", "api", "test"), ("cancelled", "api", "test")]
     booked_event, moved, cancelled = history
     assert booked_event["to_start"] == start.isoformat()
     assert (moved["from_start"], moved["to_start"]) == (start.isoformat(), later.isoformat())

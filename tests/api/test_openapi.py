@@ -62,10 +62,14 @@ def test_every_endpoint_is_documented_with_its_error_responses(spec: dict[str, A
 def _objects_reached(schema: dict[str, Any], spec: dict[str, Any]) -> list[dict[str, Any]]:
     """Every object schema that `schema` contains or refers to, itself included."""
     if "$ref" in schema:
-        return _objects_reached(spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]],
-                                spec)
-    nested = [*([schema["items"]] if "items" in schema else []), *schema.get("anyOf", []),
-              *schema.get("properties", {}).values()]
+        return _objects_reached(
+            spec["components"]["schemas"][schema["$ref"].rsplit("/", 1)[1]], spec
+        )
+    nested = [
+        *([schema["items"]] if "items" in schema else []),
+        *schema.get("anyOf", []),
+        *schema.get("properties", {}).values(),
+    ]
     found = [schema] if schema.get("type") == "object" else []
     return found + [obj for part in nested for obj in _objects_reached(part, spec)]
 
@@ -87,11 +91,18 @@ def test_every_success_is_documented_down_to_its_last_field(spec: dict[str, Any]
 def test_explain_documents_its_reasons_per_stylist(spec: dict[str, Any]) -> None:
     schemas = spec["components"]["schemas"]
     explanation = schemas["ExplanationOut"]["properties"]
-    assert {"possible", "start", "end", "bookable_staff_ids", "reasons", "staff",
-            "phases"} == set(explanation)
+    assert {"possible", "start", "end", "bookable_staff_ids", "reasons", "staff", "phases"} == set(
+        explanation
+    )
     assert explanation["reasons"]["items"]["$ref"].endswith("/ReasonOut")
-    assert {"rule", "message", "staff_id", "phase", "conflicting_interval",
-            "conflicting_label"} == set(schemas["ReasonOut"]["properties"])
+    assert {
+        "rule",
+        "message",
+        "staff_id",
+        "phase",
+        "conflicting_interval",
+        "conflicting_label",
+    } == set(schemas["ReasonOut"]["properties"])
 
 
 def test_every_endpoint_requires_the_bearer_token(spec: dict[str, Any]) -> None:
@@ -103,11 +114,16 @@ def test_every_endpoint_requires_the_bearer_token(spec: dict[str, Any]) -> None:
 
 def test_the_booking_bodies_are_the_fixed_interface(spec: dict[str, Any]) -> None:
     schemas = spec["components"]["schemas"]
-    assert set(schemas["BookingIn"]["properties"]) == {"service_id", "start", "staff_id",
-                                                        "customer"}
+    assert set(schemas["BookingIn"]["properties"]) == {
+        "service_id",
+        "start",
+        "staff_id",
+        "customer",
+    }
     assert set(schemas["CustomerIn"]["properties"]) == {"name", "phone", "email"}
     assert {"hold_id", "service_id", "start", "staff_id", "customer"} == set(
-        schemas["AppointmentIn"]["properties"])
+        schemas["AppointmentIn"]["properties"]
+    )
     assert set(schemas["RescheduleIn"]["properties"]) == {"start", "staff_id"}
     assert set(schemas["CancelIn"]["properties"]) == {"reason"}
 
@@ -115,8 +131,12 @@ def test_the_booking_bodies_are_the_fixed_interface(spec: dict[str, Any]) -> Non
 def answers_of_each_kind(api: ApiClient, salon: SimpleNamespace) -> list[Any]:
     """One real answer of each kind: successes, 401, 404, 409 with alternatives, 422, 400."""
     start = next_weekday(timezone.now())
-    body = {"service_id": salon.cut.pk, "start": start.isoformat(),
-            "staff_id": str(salon.anna.pk), "customer": {"name": "Eva"}}
+    body = {
+        "service_id": salon.cut.pk,
+        "start": start.isoformat(),
+        "staff_id": str(salon.anna.pk),
+        "customer": {"name": "Eva"},
+    }
     booked = api.post("/appointments", body)
     appointment = booked.json()["id"]
     window = {"from": start.isoformat(), "to": (start + timedelta(days=1)).isoformat()}
@@ -129,8 +149,10 @@ def answers_of_each_kind(api: ApiClient, salon: SimpleNamespace) -> list[Any]:
         booked,
         api.post("/appointments", body | {"customer": {"name": "Lena"}}),
         api.get(f"/appointments/{appointment}"),
-        api.post(f"/appointments/{appointment}/reschedule",
-                 {"start": (start + timedelta(hours=3)).isoformat()}),
+        api.post(
+            f"/appointments/{appointment}/reschedule",
+            {"start": (start + timedelta(hours=3)).isoformat()},
+        ),
         api.post(f"/staff/{salon.anna.pk}/absences", absence | {"dry_run": True}),
         api.post(f"/staff/{salon.anna.pk}/absences", absence),
         api.post(f"/appointments/{appointment}/cancel", {"reason": "krank"}),
@@ -143,12 +165,15 @@ def answers_of_each_kind(api: ApiClient, salon: SimpleNamespace) -> list[Any]:
 
 
 def test_real_answers_match_the_schema(
-    spec: dict[str, Any], api: ApiClient, salon: SimpleNamespace,
+    spec: dict[str, Any],
+    api: ApiClient,
+    salon: SimpleNamespace,
 ) -> None:
     openapi = OpenAPI.from_dict(spec)
     answers = answers_of_each_kind(api, salon)
     statuses = {answer.status_code for answer in answers}
     assert {200, 201, 400, 401, 404, 409, 422} <= statuses
     for answer in answers:
-        openapi.validate_response(DjangoOpenAPIRequest(answer.wsgi_request),
-                                  DjangoOpenAPIResponse(answer))
+        openapi.validate_response(
+            DjangoOpenAPIRequest(answer.wsgi_request), DjangoOpenAPIResponse(answer)
+        )

@@ -21,18 +21,21 @@ from tests.factories import next_weekday
 START = next_weekday(timezone.now())
 
 
-def _booking_body(service_id: int, staff_id: Any = None, start: Any = START,
-                  phone: str = "+49 171 2345678") -> dict[str, Any]:
-    body: dict[str, Any] = {"service_id": service_id, "start": start.isoformat(),
-                            "customer": {"name": "Eva", "phone": phone}}
+def _booking_body(
+    service_id: int, staff_id: Any = None, start: Any = START, phone: str = "+49 171 2345678"
+) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "service_id": service_id,
+        "start": start.isoformat(),
+        "customer": {"name": "Eva", "phone": phone},
+    }
     if staff_id is not None:
         body["staff_id"] = str(staff_id)
     return body
 
 
 def _absence_body(**fields: Any) -> dict[str, Any]:
-    return {"start": START.isoformat(), "end": (START + timedelta(hours=8)).isoformat(),
-            **fields}
+    return {"start": START.isoformat(), "end": (START + timedelta(hours=8)).isoformat(), **fields}
 
 
 @pytest.fixture
@@ -52,10 +55,16 @@ def intruder(other_salon: SimpleNamespace) -> ApiClient:
 def _snapshot() -> list[Any]:
     """Everything a foreign request could have changed."""
     return [
-        list(Appointment.objects.order_by("pk").values_list(
-            "pk", "status", "start", "end", "staff_id", "hold_expires_at", "cancel_reason")),
-        list(AppointmentPhase.objects.order_by("pk").values_list(
-            "pk", "start_time", "end_time", "staff_id", "blocks_staff")),
+        list(
+            Appointment.objects.order_by("pk").values_list(
+                "pk", "status", "start", "end", "staff_id", "hold_expires_at", "cancel_reason"
+            )
+        ),
+        list(
+            AppointmentPhase.objects.order_by("pk").values_list(
+                "pk", "start_time", "end_time", "staff_id", "blocks_staff"
+            )
+        ),
         list(Customer.objects.order_by("pk").values_list("pk", "name", "phone")),
         list(Absence.objects.order_by("pk").values_list("pk", "staff_id", "start", "end")),
     ]
@@ -69,44 +78,62 @@ FOREIGN_REQUESTS: dict[str, ForeignRequest] = {
     "read A's appointment": lambda c, a, b: c.get(f"/appointments/{a.booked}"),
     "read A's hold": lambda c, a, b: c.get(f"/appointments/{a.held}"),
     "reschedule A's appointment": lambda c, a, b: c.post(
-        f"/appointments/{a.booked}/reschedule",
-        {"start": (START + timedelta(hours=2)).isoformat()}),
+        f"/appointments/{a.booked}/reschedule", {"start": (START + timedelta(hours=2)).isoformat()}
+    ),
     "reschedule A's appointment onto B's stylist": lambda c, a, b: c.post(
         f"/appointments/{a.booked}/reschedule",
-        {"start": START.isoformat(), "staff_id": str(b.anna.pk)}),
-    "cancel A's appointment": lambda c, a, b: c.post(f"/appointments/{a.booked}/cancel",
-                                                     {"reason": "feindlich"}),
+        {"start": START.isoformat(), "staff_id": str(b.anna.pk)},
+    ),
+    "cancel A's appointment": lambda c, a, b: c.post(
+        f"/appointments/{a.booked}/cancel", {"reason": "feindlich"}
+    ),
     "cancel A's hold": lambda c, a, b: c.post(f"/appointments/{a.held}/cancel"),
     "confirm A's hold": lambda c, a, b: c.post("/appointments", {"hold_id": a.held}),
     "book A's service": lambda c, a, b: c.post(
-        "/appointments", _booking_body(a.colour.pk, start=START + timedelta(days=1))),
+        "/appointments", _booking_body(a.colour.pk, start=START + timedelta(days=1))
+    ),
     "book A's stylist for B's service": lambda c, a, b: c.post(
-        "/appointments", _booking_body(b.cut.pk, a.anna.pk, START + timedelta(days=1))),
+        "/appointments", _booking_body(b.cut.pk, a.anna.pk, START + timedelta(days=1))
+    ),
     "hold A's service": lambda c, a, b: c.post(
-        "/holds", _booking_body(a.cut.pk, start=START + timedelta(days=1))),
+        "/holds", _booking_body(a.cut.pk, start=START + timedelta(days=1))
+    ),
     "hold A's stylist for B's service": lambda c, a, b: c.post(
-        "/holds", _booking_body(b.cut.pk, a.ben.pk, START + timedelta(days=1))),
+        "/holds", _booking_body(b.cut.pk, a.ben.pk, START + timedelta(days=1))
+    ),
     "search A's service": lambda c, a, b: c.get(
-        "/availability", service=a.colour.pk,
-        **{"from": START.isoformat(), "to": (START + timedelta(days=1)).isoformat()}),
+        "/availability",
+        service=a.colour.pk,
+        **{"from": START.isoformat(), "to": (START + timedelta(days=1)).isoformat()},
+    ),
     "search A's stylist": lambda c, a, b: c.get(
-        "/availability", service=b.colour.pk, staff=str(a.anna.pk),
-        **{"from": START.isoformat(), "to": (START + timedelta(days=1)).isoformat()}),
-    "explain A's service": lambda c, a, b: c.get("/explain", service=a.colour.pk,
-                                                 start=START.isoformat()),
-    "explain A's stylist": lambda c, a, b: c.get("/explain", service=b.colour.pk,
-                                                 start=START.isoformat(), staff=str(a.anna.pk)),
+        "/availability",
+        service=b.colour.pk,
+        staff=str(a.anna.pk),
+        **{"from": START.isoformat(), "to": (START + timedelta(days=1)).isoformat()},
+    ),
+    "explain A's service": lambda c, a, b: c.get(
+        "/explain", service=a.colour.pk, start=START.isoformat()
+    ),
+    "explain A's stylist": lambda c, a, b: c.get(
+        "/explain", service=b.colour.pk, start=START.isoformat(), staff=str(a.anna.pk)
+    ),
     "plan an absence of A's stylist": lambda c, a, b: c.post(
-        f"/staff/{a.anna.pk}/absences", _absence_body(dry_run=True)),
+        f"/staff/{a.anna.pk}/absences", _absence_body(dry_run=True)
+    ),
     "record an absence of A's stylist": lambda c, a, b: c.post(
-        f"/staff/{a.anna.pk}/absences", _absence_body()),
+        f"/staff/{a.anna.pk}/absences", _absence_body()
+    ),
 }
 
 
 @pytest.mark.parametrize("request_name", FOREIGN_REQUESTS)
 def test_another_company_gets_404_and_changes_nothing(
-    request_name: str, salon: SimpleNamespace, other_salon: SimpleNamespace,
-    a_data: SimpleNamespace, intruder: ApiClient,
+    request_name: str,
+    salon: SimpleNamespace,
+    other_salon: SimpleNamespace,
+    a_data: SimpleNamespace,
+    intruder: ApiClient,
 ) -> None:
     a = SimpleNamespace(**vars(salon), **vars(a_data))
     before = _snapshot()
@@ -118,7 +145,9 @@ def test_another_company_gets_404_and_changes_nothing(
 
 @pytest.mark.parametrize("action", ["", "/reschedule", "/cancel"])
 def test_a_foreign_appointment_looks_exactly_like_a_missing_one(
-    action: str, a_data: SimpleNamespace, intruder: ApiClient,
+    action: str,
+    a_data: SimpleNamespace,
+    intruder: ApiClient,
 ) -> None:
     body = {"start": START.isoformat()} if action == "/reschedule" else {}
 
@@ -131,7 +160,9 @@ def test_a_foreign_appointment_looks_exactly_like_a_missing_one(
 
 
 def test_the_service_list_shows_only_the_callers_services_and_stylists(
-    salon: SimpleNamespace, other_salon: SimpleNamespace, intruder: ApiClient,
+    salon: SimpleNamespace,
+    other_salon: SimpleNamespace,
+    intruder: ApiClient,
 ) -> None:
     services = intruder.get("/services").json()
     assert {service["id"] for service in services} == {other_salon.colour.pk, other_salon.cut.pk}
@@ -140,7 +171,9 @@ def test_the_service_list_shows_only_the_callers_services_and_stylists(
 
 
 def test_a_company_still_sees_its_own_appointment_after_a_foreign_attempt(
-    api: ApiClient, a_data: SimpleNamespace, intruder: ApiClient,
+    api: ApiClient,
+    a_data: SimpleNamespace,
+    intruder: ApiClient,
 ) -> None:
     intruder.post(f"/appointments/{a_data.booked}/cancel")
     own = api.get(f"/appointments/{a_data.booked}")
@@ -178,16 +211,21 @@ CREDENTIALS: dict[str, Callable[[SimpleNamespace], dict[str, str]]] = {
 @pytest.mark.parametrize("credentials", CREDENTIALS)
 @pytest.mark.parametrize(("method", "path", "body"), ENDPOINTS)
 def test_every_endpoint_refuses_a_missing_wrong_or_revoked_token_in_german(
-    method: str, path: str, body: dict[str, Any] | None, credentials: str,
-    salon: SimpleNamespace, client: Any,
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    credentials: str,
+    salon: SimpleNamespace,
+    client: Any,
 ) -> None:
     headers = CREDENTIALS[credentials](salon)
     before = _snapshot()
     if method == "get":
         response = client.get(f"/api/v1{path}", headers=headers)
     else:
-        response = client.post(f"/api/v1{path}", body, content_type="application/json",
-                               headers=headers)
+        response = client.post(
+            f"/api/v1{path}", body, content_type="application/json", headers=headers
+        )
     assert response.status_code == 401
     assert response.json()["error"] == "unauthorized"
     assert "API-Token" in response.json()["message"]
@@ -195,7 +233,9 @@ def test_every_endpoint_refuses_a_missing_wrong_or_revoked_token_in_german(
 
 
 def test_a_revoked_token_no_longer_reads_what_it_booked(
-    api: ApiClient, salon: SimpleNamespace, a_data: SimpleNamespace,
+    api: ApiClient,
+    salon: SimpleNamespace,
+    a_data: SimpleNamespace,
 ) -> None:
     _revoked_token(salon)
     assert api.get(f"/appointments/{a_data.booked}").status_code == 401

@@ -37,8 +37,9 @@ Writer = Callable[[], Appointment]
 Create = Callable[..., Appointment]
 
 
-def _request(service: Service, start: datetime, customer: CustomerDetails,
-             staff: Staff | None = None) -> BookingRequest:
+def _request(
+    service: Service, start: datetime, customer: CustomerDetails, staff: Staff | None = None
+) -> BookingRequest:
     return BookingRequest(service.pk, start, customer, str(staff.pk) if staff else None)
 
 
@@ -67,10 +68,12 @@ pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 def test_fifty_clients_asking_one_stylist_for_one_time_leave_exactly_one_winner(
     salon: SimpleNamespace, create: Create
 ) -> None:
-    outcomes = race([
-        _writer(create, salon, _request(salon.colour, START, _client(n), salon.anna))
-        for n in range(WRITERS)
-    ])
+    outcomes = race(
+        [
+            _writer(create, salon, _request(salon.colour, START, _client(n), salon.anna))
+            for n in range(WRITERS)
+        ]
+    )
     assert len(winners(outcomes)) == 1
     assert winners(outcomes)[0].staff_id == salon.anna.pk
     assert len(failures(outcomes)) == WRITERS - 1
@@ -80,10 +83,12 @@ def test_fifty_clients_asking_one_stylist_for_one_time_leave_exactly_one_winner(
 
 def test_any_stylist_racers_get_each_stylist_exactly_once(salon: SimpleNamespace) -> None:
     creates = (book_appointment, hold_appointment)
-    outcomes = race([
-        _writer(creates[n % 2], salon, _request(salon.colour, START, _client(n)))
-        for n in range(WRITERS)
-    ])
+    outcomes = race(
+        [
+            _writer(creates[n % 2], salon, _request(salon.colour, START, _client(n)))
+            for n in range(WRITERS)
+        ]
+    )
     assert sorted(str(won.staff_id) for won in winners(outcomes)) == sorted(
         [str(salon.anna.pk), str(salon.ben.pk)]
     )
@@ -93,10 +98,12 @@ def test_any_stylist_racers_get_each_stylist_exactly_once(salon: SimpleNamespace
 
 def test_overlapping_starts_on_one_stylist_never_double_book(salon: SimpleNamespace) -> None:
     starts = [START + timedelta(minutes=15 * (n % 5)) for n in range(WRITERS)]
-    outcomes = race([
-        _writer(book_appointment, salon, _request(salon.cut, start, _client(n), salon.anna))
-        for n, start in enumerate(starts)
-    ])
+    outcomes = race(
+        [
+            _writer(book_appointment, salon, _request(salon.cut, start, _client(n), salon.anna))
+            for n, start in enumerate(starts)
+        ]
+    )
     # Cuts of 30 minutes at 10:00 … 11:00 in 15-minute steps: two or three can fit.
     assert 2 <= len(winners(outcomes)) <= 3
     _assert_only_slot_taken(outcomes)
@@ -108,11 +115,16 @@ def test_one_customer_calling_on_every_line_gets_one_appointment(
 ) -> None:
     same_client = CustomerDetails("Paul Klaus", phone="+49 171 2345678")
     staff_choices = (salon.anna, salon.ben, None)  # different locks: the constraint decides
-    outcomes = race([
-        _writer(book_appointment, salon,
-                _request(salon.colour, START, same_client, staff_choices[n % 3]))
-        for n in range(WRITERS)
-    ])
+    outcomes = race(
+        [
+            _writer(
+                book_appointment,
+                salon,
+                _request(salon.colour, START, same_client, staff_choices[n % 3]),
+            )
+            for n in range(WRITERS)
+        ]
+    )
     assert len(winners(outcomes)) == 1
     _assert_only_slot_taken(outcomes)
     _assert_invariant_one_holds()

@@ -37,10 +37,16 @@ def night_salon(db: None) -> SimpleNamespace:
     return SimpleNamespace(company=company, colour=colour, cut=cut, anna=anna)
 
 
-def _book(salon: SimpleNamespace, start: datetime, now: datetime, service: Any = None,
-          customer: str = "Paul Klaus") -> Appointment:
-    request = BookingRequest((service or salon.colour).pk, start, CustomerDetails(customer),
-                             str(salon.anna.pk))
+def _book(
+    salon: SimpleNamespace,
+    start: datetime,
+    now: datetime,
+    service: Any = None,
+    customer: str = "Paul Klaus",
+) -> Appointment:
+    request = BookingRequest(
+        (service or salon.colour).pk, start, CustomerDetails(customer), str(salon.anna.pk)
+    )
     return book_appointment(salon.company, request, now=now, actor=ACTOR)
 
 
@@ -95,8 +101,9 @@ def test_the_repeated_autumn_hour_holds_two_different_bookings_with_the_same_wal
     night_salon: SimpleNamespace,
 ) -> None:
     first = _book(night_salon, _berlin(AUTUMN_SWITCH, 2, 15), AUTUMN_NOW, night_salon.cut, "Eva")
-    second = _book(night_salon, _berlin(AUTUMN_SWITCH, 2, 15, fold=1), AUTUMN_NOW,
-                   night_salon.cut, "Udo")
+    second = _book(
+        night_salon, _berlin(AUTUMN_SWITCH, 2, 15, fold=1), AUTUMN_NOW, night_salon.cut, "Udo"
+    )
     assert second.start - first.start == timedelta(hours=1)
     assert render_appointment(first).start.isoformat() == "2026-10-25T02:15:00+02:00"
     assert render_appointment(second).start.isoformat() == "2026-10-25T02:15:00+01:00"
@@ -111,8 +118,9 @@ def _slot_starts(salon: SimpleNamespace, day: date, now: datetime) -> list[datet
 def test_spring_switch_day_offers_no_start_in_the_skipped_hour_and_every_start_on_the_grid(
     night_salon: SimpleNamespace,
 ) -> None:
-    local = [start.astimezone(BERLIN) for start in _slot_starts(night_salon, SPRING_SWITCH,
-                                                                SPRING_NOW)]
+    local = [
+        start.astimezone(BERLIN) for start in _slot_starts(night_salon, SPRING_SWITCH, SPRING_NOW)
+    ]
     assert local, "the salon is open all day"
     assert all(start.minute % 15 == 0 for start in local)
     assert not any(start.hour == 2 for start in local)
@@ -120,7 +128,8 @@ def test_spring_switch_day_offers_no_start_in_the_skipped_hour_and_every_start_o
     assert _berlin(SPRING_SWITCH, 3, 0) in local
     # 01:45 CET and 03:00 CEST are one 15-minute step apart in real time.
     assert _berlin(SPRING_SWITCH, 3).astimezone(UTC) - _berlin(SPRING_SWITCH, 1, 45).astimezone(
-        UTC) == timedelta(minutes=15)
+        UTC
+    ) == timedelta(minutes=15)
 
 
 def test_autumn_switch_day_offers_the_repeated_hour_twice(night_salon: SimpleNamespace) -> None:
@@ -128,7 +137,9 @@ def test_autumn_switch_day_offers_the_repeated_hour_twice(night_salon: SimpleNam
     repeated = [start for start in starts if start.astimezone(BERLIN).hour == 2]
     assert len(repeated) == 8  # 02:00 … 02:45 in summer time, then again in winter time
     assert {start.astimezone(BERLIN).utcoffset() for start in repeated} == {
-        timedelta(hours=2), timedelta(hours=1)}
+        timedelta(hours=2),
+        timedelta(hours=1),
+    }
     assert len(starts) == len(set(starts)) == 25 * 4 - 2  # the day has 25 hours; ends 23:59
 
 

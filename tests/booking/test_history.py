@@ -53,8 +53,12 @@ def test_booked_moved_restaffed_and_cancelled_each_say_who_and_what(
         salon.company, booked.pk, TEN + timedelta(hours=1), actor=Actor.api(token), now=NOW
     )
     reschedule_appointment(
-        salon.company, booked.pk, TEN + timedelta(hours=1), str(salon.ben.pk),
-        actor=Actor.admin(owner), now=NOW,
+        salon.company,
+        booked.pk,
+        TEN + timedelta(hours=1),
+        str(salon.ben.pk),
+        actor=Actor.admin(owner),
+        now=NOW,
     )
     cancel_appointment(salon.company, booked.pk, "krank", actor=Actor.admin(owner), now=NOW)
 
@@ -78,8 +82,12 @@ def test_booked_moved_restaffed_and_cancelled_each_say_who_and_what(
 def test_the_history_reads_as_sentences_in_the_salons_time(salon: SimpleNamespace) -> None:
     booked = book_appointment(salon.company, _cut(salon), actor=PHONE, now=NOW)
     reschedule_appointment(
-        salon.company, booked.pk, TEN + timedelta(hours=1), str(salon.ben.pk),
-        actor=ACTOR, now=NOW,
+        salon.company,
+        booked.pk,
+        TEN + timedelta(hours=1),
+        str(salon.ben.pk),
+        actor=ACTOR,
+        now=NOW,
     )
     cancel_appointment(salon.company, booked.pk, actor=ACTOR, now=NOW)
 
@@ -116,12 +124,14 @@ def test_a_run_out_hold_expires_once_and_its_rebooking_starts_a_history_of_its_o
 
 def test_a_refused_reschedule_writes_no_event(salon: SimpleNamespace) -> None:
     booked = book_appointment(salon.company, _cut(salon), actor=ACTOR, now=NOW)
-    book_appointment(salon.company, _cut(salon, TEN + timedelta(hours=1), "Eva"), actor=ACTOR,
-                     now=NOW)
+    book_appointment(
+        salon.company, _cut(salon, TEN + timedelta(hours=1), "Eva"), actor=ACTOR, now=NOW
+    )
 
     with pytest.raises(SlotTaken):
-        reschedule_appointment(salon.company, booked.pk, TEN + timedelta(hours=1), actor=ACTOR,
-                               now=NOW)
+        reschedule_appointment(
+            salon.company, booked.pk, TEN + timedelta(hours=1), actor=ACTOR, now=NOW
+        )
 
     assert _kinds(booked.pk) == ["booked"]
 

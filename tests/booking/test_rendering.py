@@ -53,7 +53,11 @@ def test_conflicting_intervals_carry_the_offset_in_force_on_each_clock_change_da
     for monday, offset in ((date(2026, 3, 30), "+02:00"), (date(2026, 10, 26), "+01:00")):
         blocking = busy(Interval(at(monday, "10:00"), at(monday, "11:00")), label="Formschnitt")
         verdict = check_start(
-            hour, at(monday, "10:30"), [stylist(busy=[blocking])], [], policy(),
+            hour,
+            at(monday, "10:30"),
+            [stylist(busy=[blocking])],
+            [],
+            policy(),
             at(monday, "00:00") - timedelta(days=1),
         )
 

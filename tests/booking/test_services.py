@@ -35,8 +35,9 @@ PAUL = CustomerDetails("Paul Klaus", phone="+49 171 2345678")
 EVA = CustomerDetails("Eva Adler", phone="+49 171 7654321")
 
 
-def _request(service: Service, start: datetime, customer: CustomerDetails = PAUL,
-             staff: Staff | None = None) -> BookingRequest:
+def _request(
+    service: Service, start: datetime, customer: CustomerDetails = PAUL, staff: Staff | None = None
+) -> BookingRequest:
     return BookingRequest(service.pk, start, customer, str(staff.pk) if staff else None)
 
 

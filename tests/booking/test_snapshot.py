@@ -23,8 +23,9 @@ HALF_HOUR = timedelta(minutes=30)  # the cut's length
 PAUL = CustomerDetails("Paul Klaus", phone="+49 171 2345678")
 
 
-def _rules(salon: SimpleNamespace, stylist: Staff, start: datetime,
-           customer: Customer | None = None) -> set[str]:
+def _rules(
+    salon: SimpleNamespace, stylist: Staff, start: datetime, customer: Customer | None = None
+) -> set[str]:
     verdict, _ = verdict_for(salon.company, salon.cut, start, [stylist], NOW, customer)
     conflicts = list(verdict.salon_conflicts) + list(verdict.staff_conflicts[str(stylist.pk)])
     return {conflict.rule.value for conflict in conflicts}
@@ -42,8 +43,9 @@ def test_an_absence_blocks_its_stylist_for_exactly_its_interval(salon: SimpleNam
 def test_an_external_block_blocks_its_stylist_and_is_labelled_without_its_title(
     salon: SimpleNamespace,
 ) -> None:
-    ExternalBusyBlock.objects.create(staff=salon.anna, start=TEN, end=TEN + HALF_HOUR,
-                                     external_id="uid-1")
+    ExternalBusyBlock.objects.create(
+        staff=salon.anna, start=TEN, end=TEN + HALF_HOUR, external_id="uid-1"
+    )
 
     verdict, _ = verdict_for(salon.company, salon.cut, TEN, [salon.anna, salon.ben], NOW)
 
@@ -66,8 +68,12 @@ def test_a_stylist_who_does_not_perform_the_service_is_not_qualified(
 def test_the_customers_other_appointment_blocks_only_that_customer(
     salon: SimpleNamespace,
 ) -> None:
-    book_appointment(salon.company, BookingRequest(salon.cut.pk, TEN, PAUL, str(salon.ben.pk)),
-                     now=NOW, actor=ACTOR)
+    book_appointment(
+        salon.company,
+        BookingRequest(salon.cut.pk, TEN, PAUL, str(salon.ben.pk)),
+        now=NOW,
+        actor=ACTOR,
+    )
     paul = salon.company.customers.get(name="Paul Klaus")
     eva = make_customer(salon.company, "Eva Adler")
 

@@ -48,7 +48,8 @@ def file_database(tmp_path: Path) -> tuple[Path, Callable[[], None]]:
 def _live_appointments(path: Path) -> list[tuple[str, str]]:
     with sqlite3.connect(path) as database:
         return database.execute(
-            "SELECT staff_id, start FROM booking_appointment WHERE is_live").fetchall()
+            "SELECT staff_id, start FROM booking_appointment WHERE is_live"
+        ).fetchall()
 
 
 def test_bookings_from_many_threads_are_serialized_by_the_write_lock(
@@ -58,13 +59,19 @@ def test_bookings_from_many_threads_are_serialized_by_the_write_lock(
     choices = (salon.anna, None)  # Anna asked for by name, or any stylist
     creates = (book_appointment, hold_appointment)
     outcomes = race(
-        [_writer(creates[n % 2], salon,
-                 _request(salon.colour, START, _client(n), choices[(n // 2) % 2]))
-         for n in range(WRITERS)],
+        [
+            _writer(
+                creates[n % 2],
+                salon,
+                _request(salon.colour, START, _client(n), choices[(n // 2) % 2]),
+            )
+            for n in range(WRITERS)
+        ],
         connect=use_file,
     )
     assert all(isinstance(error, SlotTaken) for error in failures(outcomes))
     assert sorted(str(won.staff_id) for won in winners(outcomes)) == sorted(
-        [str(salon.anna.pk), str(salon.ben.pk)])
+        [str(salon.anna.pk), str(salon.ben.pk)]
+    )
     staff_ids = [staff_id for staff_id, _ in _live_appointments(path)]
     assert sorted(staff_ids) == sorted([salon.anna.pk.hex, salon.ben.pk.hex])

@@ -50,22 +50,62 @@ MANAGED = (
     ("status", "body", "error_class", "retryable"),
     [
         (400, envelope("BadRequestException", MANAGED), CalcomManagedEventTypeError, False),
-        (400, envelope("BadRequestException",
-                       "User either already has booking at this time or is not available"),
-         CalcomHostBusyError, False),
-        (400, envelope("BadRequestException", "One of the hosts either already has booking at "
-                       "this time or is not available"), CalcomHostBusyError, False),
-        (400, envelope("BadRequestException", "Attempting to book a meeting in the past."),
-         CalcomBadRequestError, False),
-        (401, envelope("UnauthorizedException", "ApiAuthStrategy - api key - Your api key is "
-                       "not valid"), CalcomAuthError, False),
-        (403, envelope("ForbiddenException", "checkBookingRequiresAuthentication - user is not "
-                       "authorized"), CalcomAuthError, False),
-        (404, envelope("NotFoundException", "Event type with id 9 not found."),
-         CalcomNotFoundError, False),
+        (
+            400,
+            envelope(
+                "BadRequestException",
+                "User either already has booking at this time or is not available",
+            ),
+            CalcomHostBusyError,
+            False,
+        ),
+        (
+            400,
+            envelope(
+                "BadRequestException",
+                "One of the hosts either already has booking at this time or is not available",
+            ),
+            CalcomHostBusyError,
+            False,
+        ),
+        (
+            400,
+            envelope("BadRequestException", "Attempting to book a meeting in the past."),
+            CalcomBadRequestError,
+            False,
+        ),
+        (
+            401,
+            envelope(
+                "UnauthorizedException", "ApiAuthStrategy - api key - Your api key is not valid"
+            ),
+            CalcomAuthError,
+            False,
+        ),
+        (
+            403,
+            envelope(
+                "ForbiddenException", "checkBookingRequiresAuthentication - user is not authorized"
+            ),
+            CalcomAuthError,
+            False,
+        ),
+        (
+            404,
+            envelope("NotFoundException", "Event type with id 9 not found."),
+            CalcomNotFoundError,
+            False,
+        ),
         (409, {"statusCode": 409, "message": "booking_conflict_error"}, CalcomConflictError, False),
-        (422, envelope("UnprocessableEntityException", "Can't book this team event type because "
-                       "it has no hosts."), CalcomUnprocessableError, False),
+        (
+            422,
+            envelope(
+                "UnprocessableEntityException",
+                "Can't book this team event type because it has no hosts.",
+            ),
+            CalcomUnprocessableError,
+            False,
+        ),
         (500, {"statusCode": 500, "message": "Internal server error"}, CalcomServerError, True),
         (502, "<html>Bad gateway</html>", CalcomServerError, True),
     ],
@@ -98,17 +138,22 @@ def test_a_429_carries_the_parsed_rate_limit_headers() -> None:
         "X-RateLimit-Remaining-Default": "0",
         "X-RateLimit-Reset-Default": "42",
     }
-    body = envelope("ThrottlerException",
-                    "CustomThrottlerGuard - Too many requests. Please try again later.")
+    body = envelope(
+        "ThrottlerException", "CustomThrottlerGuard - Too many requests. Please try again later."
+    )
 
-    with client_answering(429, body, headers) as client, pytest.raises(
-        CalcomRateLimitedError
-    ) as caught:
+    with (
+        client_answering(429, body, headers) as client,
+        pytest.raises(CalcomRateLimitedError) as caught,
+    ):
         client.get_booking("uid")
 
     (limit,) = caught.value.rate_limits
     assert (limit.name, limit.limit, limit.remaining, limit.reset_seconds) == (
-        "Default", 120, 0, 42.0,
+        "Default",
+        120,
+        0,
+        42.0,
     )
     assert caught.value.retry_after_seconds == 42.0
     assert caught.value.retryable
@@ -122,8 +167,11 @@ def test_every_call_pins_the_api_version_of_its_endpoint_family() -> None:
         return httpx.Response(404, json=envelope("NotFoundException", "nothing here"))
 
     client = CalcomClient("https://cal.test", "cal_x", transport=httpx.MockTransport(answer))
-    for call in (lambda: client.get_booking("u"), lambda: client.get_event_type(1),
-                 lambda: client.get_slots(1, *two_instants())):
+    for call in (
+        lambda: client.get_booking("u"),
+        lambda: client.get_event_type(1),
+        lambda: client.get_slots(1, *two_instants()),
+    ):
         with pytest.raises(CalcomNotFoundError):
             call()
 

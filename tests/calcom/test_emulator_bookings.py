@@ -91,9 +91,7 @@ def test_back_to_back_phases_on_one_host_are_accepted(
     first = calcom_client.create_booking(
         booking_request(calcom_emulator.event_type.id, tomorrow_at(9))
     )
-    second = calcom_client.create_booking(
-        booking_request(calcom_emulator.event_type.id, first.end)
-    )
+    second = calcom_client.create_booking(booking_request(calcom_emulator.event_type.id, first.end))
     assert second.start == first.end
 
 
@@ -162,7 +160,8 @@ def test_a_missing_api_version_routes_to_the_legacy_controller_and_fails(
 
 def test_slots_without_the_slots_version_are_not_found(calcom_emulator: EmulatedCalcom) -> None:
     client = CalcomClient(
-        calcom_emulator.url, calcom_emulator.api_key,
+        calcom_emulator.url,
+        calcom_emulator.api_key,
         versions=CalcomApiVersions(slots="2024-08-13"),
     )
     with client, pytest.raises(CalcomNotFoundError):
@@ -214,8 +213,12 @@ def test_listing_filters_by_time_window_and_pages(
             booking_request(calcom_emulator.event_type.id, tomorrow_at(hour))
         )
     filters = BookingFilters(
-        after_start=tomorrow_at(9), before_end=tomorrow_at(12),
-        event_type_id=calcom_emulator.event_type.id, sort_start="desc", take=2, skip=0,
+        after_start=tomorrow_at(9),
+        before_end=tomorrow_at(12),
+        event_type_id=calcom_emulator.event_type.id,
+        sort_start="desc",
+        take=2,
+        skip=0,
     )
 
     page = calcom_client.list_bookings(filters)

@@ -28,8 +28,11 @@ def salon(running_emulator: RunningEmulator) -> CalcomSalon:
 @pytest.fixture
 def anna_applies_colour(salon: CalcomSalon) -> Target:
     """Ansatzfärbung, segment A (30 min), performed by Anna."""
-    return next(t for t in targets(salon.company)
-                if (t.service.name, t.segment.key, t.staff.name) == ("Ansatzfärbung", "A", "Anna"))
+    return next(
+        t
+        for t in targets(salon.company)
+        if (t.service.name, t.segment.key, t.staff.name) == ("Ansatzfärbung", "A", "Anna")
+    )
 
 
 def run(command: str, *args: str) -> str:
@@ -49,8 +52,13 @@ def hand_made(
 ) -> EventType:
     """An event type someone created in Cal.com's UI, with the stylist as its only host."""
     return salon.emulator.state.add_event_type(
-        None, slug, minutes or target.segment.duration_minutes, title=title,
-        team_id=TEAM_ID, scheduling_type=scheduling_type, host_ids=(target.staff.calcom_user_id,),
+        None,
+        slug,
+        minutes or target.segment.duration_minutes,
+        title=title,
+        team_id=TEAM_ID,
+        scheduling_type=scheduling_type,
+        host_ids=(target.staff.calcom_user_id,),
     )
 
 
@@ -81,7 +89,9 @@ def test_a_hand_made_event_type_is_linked_by_its_single_host_and_title(
     assert "1 verknüpft, 0 unverändert, 23 nicht verknüpft" in output
     change = CalcomEventMapChange.objects.get()
     assert (change.reason, change.old_event_type_id, change.new_event_type_id) == (
-        "import", None, event_type.id
+        "import",
+        None,
+        event_type.id,
     )
 
 
@@ -159,9 +169,7 @@ def test_a_second_run_changes_nothing(salon: CalcomSalon, anna_applies_colour: T
     assert CalcomEventMapChange.objects.count() == 1
 
 
-def test_a_bookable_map_is_never_replaced(
-    salon: CalcomSalon, anna_applies_colour: Target
-) -> None:
+def test_a_bookable_map_is_never_replaced(salon: CalcomSalon, anna_applies_colour: Target) -> None:
     run("calcom_provision", "--company", "salon-a")
     provisioned = linked_id(anna_applies_colour)
     hand_made(salon, anna_applies_colour)
@@ -176,8 +184,11 @@ def test_a_broken_map_is_replaced_and_rollback_restores_it(
     salon: CalcomSalon, anna_applies_colour: Target
 ) -> None:
     CalcomEventMap.objects.create(
-        company=salon.company, service=anna_applies_colour.service, segment_key="A",
-        staff=anna_applies_colour.staff, event_type_id=999_999,  # gone from Cal.com
+        company=salon.company,
+        service=anna_applies_colour.service,
+        segment_key="A",
+        staff=anna_applies_colour.staff,
+        event_type_id=999_999,  # gone from Cal.com
     )
     event_type = hand_made(salon, anna_applies_colour)
 

@@ -23,14 +23,21 @@ def map_seed_managed_parents(salon: CalcomSalon) -> set[int]:
     for service in salon.services:
         for segment in service.staff_segments:
             (parent,) = salon.emulator.state.add_team_event_type(
-                TEAM_ID, f"managed-{service.pk}-{segment.key}", segment.duration_minutes,
-                "managed", host_ids, with_children=False,
+                TEAM_ID,
+                f"managed-{service.pk}-{segment.key}",
+                segment.duration_minutes,
+                "managed",
+                host_ids,
+                with_children=False,
             )
             parents.add(parent.id)
             for stylist in salon.stylists:
                 CalcomEventMap.objects.create(
-                    company=salon.company, service=service, segment_key=segment.key,
-                    staff=stylist, event_type_id=parent.id,
+                    company=salon.company,
+                    service=service,
+                    segment_key=segment.key,
+                    staff=stylist,
+                    event_type_id=parent.id,
                 )
     return parents
 

@@ -28,12 +28,20 @@ def test_the_api_key_can_be_set_but_is_never_shown(admin_client: Client) -> None
     url = f"/admin/calcom/calcomconnection/{connection.pk}/change/"
 
     page = admin_client.get(url)
-    admin_client.post(url, {
-        "company": company.pk, "base_url": "https://api.cal.com", "team_id": "7",
-        "is_enabled": "on", "bookings_api_version": "2024-08-13",
-        "slots_api_version": "2024-09-04", "event_types_api_version": "2024-06-14",
-        "new_api_key": "cal_live_new_key", "new_webhook_secret": "",
-    })
+    admin_client.post(
+        url,
+        {
+            "company": company.pk,
+            "base_url": "https://api.cal.com",
+            "team_id": "7",
+            "is_enabled": "on",
+            "bookings_api_version": "2024-08-13",
+            "slots_api_version": "2024-09-04",
+            "event_types_api_version": "2024-06-14",
+            "new_api_key": "cal_live_new_key",
+            "new_webhook_secret": "",
+        },
+    )
 
     assert page.status_code == 200
     assert "cal_live_secret_key" not in page.content.decode()

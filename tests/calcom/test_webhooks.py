@@ -44,13 +44,15 @@ def subscriber() -> Iterator[tuple[str, queue.Queue[Delivery]]]:
 
 def subscribe(calcom: EmulatedCalcom, url: str, secret: str | None) -> None:
     body: dict[str, Any] = {
-        "subscriberUrl": url, "active": True,
+        "subscriberUrl": url,
+        "active": True,
         "triggers": ["BOOKING_CREATED", "BOOKING_RESCHEDULED", "BOOKING_CANCELLED"],
     }
     if secret:
         body["secret"] = secret
     response = httpx.post(
-        f"{calcom.url}/v2/webhooks", json=body,
+        f"{calcom.url}/v2/webhooks",
+        json=body,
         headers={"Authorization": f"Bearer {calcom.api_key}"},
     )
     assert response.status_code == 201
@@ -62,7 +64,8 @@ def next_delivery(received: queue.Queue[Delivery]) -> tuple[dict[str, str], byte
 
 
 def test_every_booking_change_is_delivered_with_a_valid_signature(
-    calcom_client: CalcomClient, calcom_emulator: EmulatedCalcom,
+    calcom_client: CalcomClient,
+    calcom_emulator: EmulatedCalcom,
     subscriber: tuple[str, queue.Queue[Delivery]],
 ) -> None:
     url, received = subscriber
@@ -87,7 +90,8 @@ def test_every_booking_change_is_delivered_with_a_valid_signature(
 
 
 def test_a_webhook_without_secret_says_so_in_the_signature_header(
-    calcom_client: CalcomClient, calcom_emulator: EmulatedCalcom,
+    calcom_client: CalcomClient,
+    calcom_emulator: EmulatedCalcom,
     subscriber: tuple[str, queue.Queue[Delivery]],
 ) -> None:
     url, received = subscriber

@@ -66,4 +66,7 @@ def test_a_verification_that_finds_cal_com_in_order_says_so(
     verify_appointment(appointment.pk, env)
 
     assert [kind for kind, _, _ in _history(appointment.pk)] == [
-        "booked", "sync_succeeded", "verified"]
+        "booked",
+        "sync_succeeded",
+        "verified",
+    ]

@@ -82,8 +82,9 @@ def test_a_reschedule_is_refused_when_cal_com_has_the_stylist_busy_at_the_new_ti
     appointment = book(salon)
     later = appointment.start + timedelta(days=1)
     # The new wash (B) starts 60 minutes in, at 11:00 the next day.
-    _block_in_calcom(checking, checking.hosts[str(salon.anna.pk)],
-                     later + timedelta(minutes=60), minutes=20)
+    _block_in_calcom(
+        checking, checking.hosts[str(salon.anna.pk)], later + timedelta(minutes=60), minutes=20
+    )
 
     with pytest.raises(SlotTaken, match=r"Cal\.com meldet diese Zeit als belegt"):
         reschedule_appointment(salon.company, appointment.pk, later, actor=ACTOR)
@@ -105,7 +106,8 @@ def test_a_reschedule_over_its_own_cal_com_bookings_is_not_refused(
 
     assert moved.start == later
     assert sorted(b.start for b in checking.live_bookings()) == sorted(
-        phase.start_time for phase in moved.phases.filter(staff_required=True))
+        phase.start_time for phase in moved.phases.filter(staff_required=True)
+    )
 
 
 def test_free_slots_cover_a_phase_that_is_off_their_grid() -> None:

@@ -38,7 +38,11 @@ def test_cal_com_is_asked_before_booking_only_while_the_company_syncs_and_wants_
     asked: list[datetime] = []
 
     def agreeing(
-        company: Any, service: Service, candidates: list[Staff], start: datetime, moving: Any,
+        company: Any,
+        service: Service,
+        candidates: list[Staff],
+        start: datetime,
+        moving: Any,
         env: Any,
     ) -> list[Staff]:
         asked.append(start)

@@ -40,10 +40,15 @@ def test_the_demo_salon_is_provisioned_and_its_bookings_are_listable(
     event_type_id = CalcomEventMap.objects.filter(company=company).first().event_type_id
     with client_for(company) as client:
         slot = client.get_slots(event_type_id, *_tomorrow())[0]
-        booked = client.create_booking(CreateBookingRequest(
-            start=slot.start, event_type_id=event_type_id,
-            attendee=Attendee(name="Paul Klaus", time_zone="Europe/Berlin",
-                              email="paul@example.com")))
+        booked = client.create_booking(
+            CreateBookingRequest(
+                start=slot.start,
+                event_type_id=event_type_id,
+                attendee=Attendee(
+                    name="Paul Klaus", time_zone="Europe/Berlin", email="paul@example.com"
+                ),
+            )
+        )
     response = httpx.get(
         f"{demo.url}/v2/bookings",
         headers={"Authorization": "Bearer cal_test_demo", "cal-api-version": "2024-08-13"},

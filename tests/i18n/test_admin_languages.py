@@ -58,12 +58,24 @@ def test_the_company_form_explains_its_fields_in_the_browsers_language(
 @pytest.mark.parametrize(
     ("validate", "value", "german", "english"),
     [
-        (validate_time_zone, "Mars/Olympus", "Unbekannte Zeitzone: Mars/Olympus",
-         "Unknown time zone: Mars/Olympus"),
-        (validate_date_list, ["2026-02-30"], "'2026-02-30' ist kein Datum (JJJJ-MM-TT).",
-         "'2026-02-30' is not a date (YYYY-MM-DD)."),
-        (validate_e164, "0171 2345678",
-         "Telefonnummer im Format +49… angeben.", "Enter the phone number as +49…."),
+        (
+            validate_time_zone,
+            "Mars/Olympus",
+            "Unbekannte Zeitzone: Mars/Olympus",
+            "Unknown time zone: Mars/Olympus",
+        ),
+        (
+            validate_date_list,
+            ["2026-02-30"],
+            "'2026-02-30' ist kein Datum (JJJJ-MM-TT).",
+            "'2026-02-30' is not a date (YYYY-MM-DD).",
+        ),
+        (
+            validate_e164,
+            "0171 2345678",
+            "Telefonnummer im Format +49… angeben.",
+            "Enter the phone number as +49….",
+        ),
     ],
 )
 def test_validation_messages_are_german_by_default_and_english_on_request(

@@ -34,8 +34,9 @@ class Caller(ApiClient):
 def _without_texts(value: Any) -> Any:
     """`value` with every `message` blanked: what must not depend on the language."""
     if isinstance(value, dict):
-        return {key: "" if key == "message" else _without_texts(item)
-                for key, item in value.items()}
+        return {
+            key: "" if key == "message" else _without_texts(item) for key, item in value.items()
+        }
     if isinstance(value, list):
         return [_without_texts(item) for item in value]
     return value
@@ -59,8 +60,12 @@ def in_both_languages(
 
 
 def _cut(salon: SimpleNamespace, start: Any, customer: str = "Eva") -> dict[str, Any]:
-    return {"service_id": salon.cut.pk, "start": start.isoformat(),
-            "staff_id": str(salon.anna.pk), "customer": {"name": customer}}
+    return {
+        "service_id": salon.cut.pk,
+        "start": start.isoformat(),
+        "staff_id": str(salon.anna.pk),
+        "customer": {"name": customer},
+    }
 
 
 def test_bad_json_is_refused_in_the_callers_language(salon: SimpleNamespace) -> None:
@@ -166,8 +171,11 @@ def test_a_start_that_is_never_bookable_is_explained_in_the_callers_language(
 
 def test_explain_gives_its_reasons_in_the_callers_language(salon: SimpleNamespace) -> None:
     assert Caller(salon.token, None).post("/appointments", _cut(salon, START)).status_code == 201
-    query = {"service": salon.colour.pk, "start": (START - timedelta(minutes=15)).isoformat(),
-             "staff": str(salon.anna.pk)}
+    query = {
+        "service": salon.colour.pk,
+        "start": (START - timedelta(minutes=15)).isoformat(),
+        "staff": str(salon.anna.pk),
+    }
 
     german, english = in_both_languages(
         salon.token, lambda caller: caller.get("/explain", **query), 200

@@ -84,7 +84,8 @@ def test_search_finds_a_customer_by_phone(portal: Client, salon: SimpleNamespace
             a_wednesday(12),
             CustomerDetails("Lea Hoffmann", "+4917612345603"),
             str(salon.ben.pk),
-        ), actor=ACTOR,
+        ),
+        actor=ACTOR,
     )
 
     assert "Lea Hoffmann" in text(portal.get(LIST, {"q": "+4917612345603"}))

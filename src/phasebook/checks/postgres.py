@@ -12,8 +12,11 @@ def reachable(url: str) -> bool:
     config = dj_database_url.parse(url)
     try:
         with psycopg.connect(
-            host=config["HOST"] or None, port=config["PORT"] or None, user=config["USER"] or None,
-            password=config["PASSWORD"] or None, dbname=config["NAME"] or "postgres",
+            host=config["HOST"] or None,
+            port=config["PORT"] or None,
+            user=config["USER"] or None,
+            password=config["PASSWORD"] or None,
+            dbname=config["NAME"] or "postgres",
             connect_timeout=3,
         ):
             return True
