@@ -133,13 +133,15 @@ def test_the_appointment_page_and_its_history_show_who_booked_moved_and_cancelle
 
 
 def test_a_salon_member_sees_only_their_salons_appointments(salon, other_salon):
-    own = _book(salon, "Paul Klaus")
+    _book(salon, "Paul Klaus")
     foreign = _book(other_salon, "Fremde Kundin")
     client = _member_of(salon.company)
     listing = client.get("/admin/booking/appointment/").content.decode()
-    assert str(own.pk) in listing or "Paul Klaus" in listing
+    assert "Paul Klaus" in listing
     assert "Fremde Kundin" not in listing
-    assert client.get(f"/admin/booking/appointment/{foreign.pk}/change/").status_code in (302, 404)
+    page = client.get(f"/admin/booking/appointment/{foreign.pk}/change/")
+    # The admin answers an object outside the queryset as one that does not exist.
+    assert (page.status_code, page.url) == (302, "/admin/")
 
 
 def test_a_salon_member_cannot_pick_another_salons_services_for_a_stylist(salon, other_salon):
@@ -147,10 +149,8 @@ def test_a_salon_member_cannot_pick_another_salons_services_for_a_stylist(salon,
     page = client.get(f"/admin/salons/staff/{salon.anna.pk}/change/").content.decode()
     assert f'value="{salon.colour.pk}"' in page
     assert f'value="{other_salon.colour.pk}"' not in page
-    assert client.get(f"/admin/salons/staff/{other_salon.anna.pk}/change/").status_code in (
-        302,
-        404,
-    )
+    foreign = client.get(f"/admin/salons/staff/{other_salon.anna.pk}/change/")
+    assert (foreign.status_code, foreign.url) == (302, "/admin/")
 
 
 def test_a_salon_member_sees_only_their_salons_sync_settings(salon, other_salon):
@@ -166,4 +166,4 @@ def test_a_salon_member_sees_only_their_salons_sync_settings(salon, other_salon)
     assert salon.company.name in listing
     assert other_salon.company.name not in listing
     page = client.get(f"/admin/calsync/calcomsyncsettings/{foreign.pk}/change/")
-    assert page.status_code in (302, 404)
+    assert (page.status_code, page.url) == (302, "/admin/")
