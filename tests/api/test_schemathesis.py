@@ -3,14 +3,23 @@ each operation (valid and invalid input alike), no answer is a 5xx, every status
 documented, and every body matches the schema documented for its status.
 
 Bounded (a fixed number of examples per operation, derandomized) so that CI stays short.
+
+schemathesis calls Django's real WSGI handler, whose request signals close the database
+connection after each request; inside the test's transaction on PostgreSQL that would end
+the test's own connection. Django's test client keeps the connection open the same way
+(`django.test.client` disconnects `close_old_connections`); so does this module.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from types import SimpleNamespace
 
+import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -26,6 +35,15 @@ CHECKS = [
     content_type_conformance,
     response_schema_conformance,
 ]
+
+
+@pytest.fixture(autouse=True)
+def connection_kept_open() -> Iterator[None]:
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
 
 
 @schema.parametrize()
