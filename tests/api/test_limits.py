@@ -21,6 +21,7 @@ from phasebook.booking.models import Appointment
 from phasebook.booking.services import BookingRequest, hold_appointment
 from phasebook.security import throttle
 from phasebook.security.models import RateLimitCounter
+from tests.calsync.services import free_port
 from tests.factories import make_token, next_weekday
 
 
@@ -179,6 +180,17 @@ def test_with_redis_configured_the_counts_live_in_redis(salon, settings, redis_u
 
     assert answers == [201, 201, 429]
     assert not RateLimitCounter.objects.exists()
+
+
+def test_without_its_redis_the_limits_are_counted_in_the_database(salon, settings) -> None:
+    """The limiter's Redis is the broker by default: its outage must not fail a booking."""
+    settings.PHASEBOOK_RATE_LIMIT_REDIS_URL = f"redis://127.0.0.1:{free_port()}/0"
+    _limit(salon, client_writes_per_minute=2)
+
+    answers = [_hold(salon, 45 * n).status_code for n in range(3)]
+
+    assert answers == [201, 201, 429]
+    assert RateLimitCounter.objects.get().hits == 3
 
 
 @pytest.mark.django_db(transaction=True)

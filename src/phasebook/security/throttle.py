@@ -3,13 +3,15 @@
 `limits` does the counting (fixed windows: "20/minute" allows 20 hits per calendar minute):
 in Redis when `settings.PHASEBOOK_RATE_LIMIT_REDIS_URL` is set (by default the broker's, if it
 is Redis), else in the database with `DatabaseStorage`, one atomic upsert per hit. Either way
-every worker process shares the same counts.
+every worker process shares the same counts. When that Redis is the broker and goes away, the
+counting moves to the database until it is back (logged): a broker outage never fails a booking.
 
     hit("20/minute", "token", str(token.pk))   # raises Throttled(retry_after) when over
 """
 
 from __future__ import annotations
 
+import logging
 import math
 import time
 from functools import cache
@@ -21,6 +23,11 @@ from limits.storage import RedisStorage, Storage
 from limits.strategies import FixedWindowRateLimiter
 
 from phasebook.security.models import RateLimitCounter
+
+logger = logging.getLogger(__name__)
+
+# A Redis that does not answer must not hold up a request for long.
+REDIS_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
 
 
 class Throttled(Exception):
@@ -35,7 +42,13 @@ def hit(rate: str, *identifiers: str) -> None:
     """Count one hit of `rate` (e.g. "20/minute") for `identifiers`; Throttled when over."""
     item = parse(rate)
     limiter = _limiter(settings.PHASEBOOK_RATE_LIMIT_REDIS_URL)
-    if limiter.hit(item, *identifiers):
+    try:
+        allowed = limiter.hit(item, *identifiers)
+    except limiter.storage.base_exceptions:
+        logger.warning("rate limit storage unreachable; counting in the database meanwhile")
+        limiter = _limiter("")
+        allowed = limiter.hit(item, *identifiers)
+    if allowed:
         return
     reset_at, _ = limiter.get_window_stats(item, *identifiers)
     raise Throttled(max(1, math.ceil(reset_at - time.time())))
@@ -43,7 +56,7 @@ def hit(rate: str, *identifiers: str) -> None:
 
 @cache
 def _limiter(redis_url: str) -> FixedWindowRateLimiter:
-    storage: Storage = RedisStorage(redis_url) if redis_url else DatabaseStorage()
+    storage: Storage = RedisStorage(redis_url, **REDIS_OPTIONS) if redis_url else DatabaseStorage()
     return FixedWindowRateLimiter(storage)
 
 
