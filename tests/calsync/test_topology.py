@@ -192,6 +192,9 @@ def topology(tmp_path: Path, settings: Any) -> Iterator[Topology]:
     ]
     beat = _celery("beat", ["beat", "--schedule", str(tmp_path / "beat-schedule")], env, tmp_path)
     settings.CELERY_BROKER_URL = redis.url
+    # As in production, the rate limits count in the broker's Redis (and in the database
+    # while it is stopped).
+    settings.PHASEBOOK_RATE_LIMIT_REDIS_URL = redis.url
     settings.PHASEBOOK_CALCOM_REQUESTS_PER_MINUTE = 100000
     broker_before = celery_app.conf.broker_url
     use_broker(redis.url)
@@ -439,6 +442,10 @@ def test_the_mirror_converges_with_real_workers_killed_a_broker_outage_and_fault
         make_staff(salon.company, "Carla"),
         make_staff(salon.company, "Dora"),
     ]
+    # One client books a few hundred appointments in minutes, as a load test would: the
+    # salon's write limit (default 20 a minute) is raised for it, as its owner would.
+    salon.company.client_writes_per_minute = 10_000
+    salon.company.save(update_fields=["client_writes_per_minute"])
     _connect(topology, salon, stylists)
     _faults_on(topology)
 
