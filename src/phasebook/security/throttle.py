@@ -26,8 +26,8 @@ from phasebook.security.models import RateLimitCounter
 
 logger = logging.getLogger(__name__)
 
-# A Redis that does not answer must not hold up a request for long.
-REDIS_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 1}
+# A Redis that does not answer must not hold up a request for long (seconds).
+REDIS_TIMEOUT = 1
 
 
 class Throttled(Exception):
@@ -56,7 +56,11 @@ def hit(rate: str, *identifiers: str) -> None:
 
 @cache
 def _limiter(redis_url: str) -> FixedWindowRateLimiter:
-    storage: Storage = RedisStorage(redis_url, **REDIS_OPTIONS) if redis_url else DatabaseStorage()
+    storage: Storage = (
+        RedisStorage(redis_url, socket_connect_timeout=REDIS_TIMEOUT, socket_timeout=REDIS_TIMEOUT)
+        if redis_url
+        else DatabaseStorage()
+    )
     return FixedWindowRateLimiter(storage)
 
 
