@@ -1,15 +1,17 @@
 """Fixtures and markers shared by the whole suite.
 
-Tests marked `postgres` need the database to be PostgreSQL: `./dev test` runs the
-suite once on SQLite and once on PostgreSQL. Tests marked `redis` need the Redis
-server named by PHASEBOOK_TEST_REDIS_URL. With PHASEBOOK_REQUIRE_SERVICES=1 (CI) a
-missing service fails the run instead of skipping.
+One Cal.com emulator serves the whole run on a loopback port; `running_emulator` hands it
+to a test freshly reset. Tests marked `postgres` need the database to be PostgreSQL:
+`./dev test` runs the suite once on SQLite and once on PostgreSQL. Tests marked `redis`
+need the Redis server named by PHASEBOOK_TEST_REDIS_URL. With PHASEBOOK_REQUIRE_SERVICES=1
+(CI) a missing service fails the run instead of skipping.
 """
 
 from __future__ import annotations
 
 import json
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
@@ -17,7 +19,12 @@ from typing import Any
 import pytest
 from django.db import connection
 
+from phasebook.calcom.client import CalcomTimeouts
+from phasebook.calcom_emulator import CalcomEmulator, RunningEmulator, start_in_thread
+
 REQUIRE_SERVICES = os.environ.get("PHASEBOOK_REQUIRE_SERVICES") == "1"
+# Short enough that "timeout" faults finish quickly, long enough for a loaded CI machine.
+TEST_TIMEOUTS = CalcomTimeouts(connect=2.0, read=0.5, write=2.0, pool=2.0)
 
 
 def _redis_url() -> str:
@@ -55,6 +62,23 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
 @pytest.fixture
 def redis_url() -> str:
     return _redis_url()
+
+
+@pytest.fixture(scope="session")
+def _emulator_server() -> Iterator[RunningEmulator]:
+    # Cal.com's real 120/min budget would throttle a test run: 429s are injected as faults,
+    # and the test of the emulator's own limit lowers it (calcom/test_rate_limits.py).
+    running = start_in_thread(CalcomEmulator(rate_limit=1_000_000))
+    yield running
+    running.stop()
+
+
+@pytest.fixture
+def running_emulator(_emulator_server: RunningEmulator) -> RunningEmulator:
+    """The run's Cal.com emulator, reset: no users, event types, bookings, webhooks, faults
+    or rate-limit windows left from an earlier test."""
+    _emulator_server.emulator.reset()
+    return _emulator_server
 
 
 @pytest.fixture

@@ -11,23 +11,16 @@ from typing import Any
 import pytest
 
 from phasebook.booking.models import Appointment, SyncStatus
-from phasebook.calcom_emulator import CalcomEmulator, RunningEmulator, start_in_thread
+from phasebook.calcom_emulator import RunningEmulator
 from phasebook.calsync.tasks import local_runner
 from tests.calsync.mirror import Mirror, connect_salon
 from tests.portal.conftest import a_wednesday, book
 
 
-@pytest.fixture(scope="module")
-def emulator() -> Iterator[RunningEmulator]:
-    running = start_in_thread(CalcomEmulator(rate_limit=1_000_000))
-    yield running
-    running.stop()
-
-
 @pytest.fixture
-def mirror(emulator: RunningEmulator, salon: SimpleNamespace) -> Iterator[Mirror]:
-    emulator.emulator.reset()
-    yield connect_salon(emulator.emulator, emulator.url, salon.company, [salon.anna, salon.ben])
+def mirror(running_emulator: RunningEmulator, salon: SimpleNamespace) -> Iterator[Mirror]:
+    emulator = running_emulator.emulator
+    yield connect_salon(emulator, running_emulator.url, salon.company, [salon.anna, salon.ben])
     # The live server synced in the in-process runner's threads: end them, and with them
     # their database connections, before the test database is flushed or dropped.
     local_runner().stop()

@@ -1,4 +1,4 @@
-"""Fixtures: one emulator per test session on a loopback port, reset before every test."""
+"""Fixtures: the run's emulator (tests/conftest.py) with one stylist, her key and an event type."""
 
 from __future__ import annotations
 
@@ -8,13 +8,11 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from phasebook.calcom.client import CalcomClient, CalcomTimeouts
+from phasebook.calcom.client import CalcomClient
 from phasebook.calcom.schemas import Attendee, CreateBookingRequest, MetadataValue
-from phasebook.calcom_emulator import CalcomEmulator, RunningEmulator, start_in_thread
+from phasebook.calcom_emulator import CalcomEmulator, RunningEmulator
 from phasebook.calcom_emulator.state import EventType, User
-
-# Short enough that "timeout" faults finish quickly, long enough for a loaded CI machine.
-TEST_TIMEOUTS = CalcomTimeouts(connect=2.0, read=0.5, write=2.0, pool=2.0)
+from tests.conftest import TEST_TIMEOUTS
 
 
 @dataclass
@@ -28,17 +26,9 @@ class EmulatedCalcom:
     event_type: EventType
 
 
-@pytest.fixture(scope="session")
-def running_emulator() -> Iterator[RunningEmulator]:
-    running = start_in_thread()
-    yield running
-    running.stop()
-
-
 @pytest.fixture
 def calcom_emulator(running_emulator: RunningEmulator) -> EmulatedCalcom:
     emulator = running_emulator.emulator
-    emulator.reset()
     user, api_key = emulator.seed_user("anna", api_key="cal_test_anna")
     event_type = emulator.state.add_event_type(user.id, "colour-apply", 30, title="Colour: apply")
     return EmulatedCalcom(running_emulator.url, emulator, user, api_key, event_type)

@@ -11,7 +11,7 @@ from phasebook.calcom.models import CalcomConnection
 from phasebook.calcom_emulator import CalcomEmulator
 from phasebook.demo.salon import SERVICES
 from phasebook.salons.models import Company, Service, Staff
-from tests.calcom.conftest import TEST_TIMEOUTS
+from tests.conftest import TEST_TIMEOUTS
 from tests.factories import make_company, make_service, make_staff
 
 TEAM_ID = 42
@@ -34,7 +34,6 @@ class CalcomSalon:
 
 
 def colour_salon(emulator: CalcomEmulator, url: str, slug: str = "salon-a") -> CalcomSalon:
-    emulator.reset()
     # A fresh key per salon: the process-wide rate limiter counts per key across tests.
     owner, api_key = emulator.seed_user(f"{slug}-owner", api_key=f"cal_test_{uuid.uuid4().hex}")
     emulator.state.set_team_role(TEAM_ID, owner.id, "OWNER")

@@ -10,7 +10,8 @@ import pytest
 from phasebook.calcom.client import CalcomClient
 from phasebook.calcom.errors import CalcomRateLimitedError
 from phasebook.calcom.ratelimit import InMemoryRateLimiter, RateLimiter, RedisRateLimiter
-from tests.calcom.conftest import TEST_TIMEOUTS, EmulatedCalcom
+from tests.calcom.conftest import EmulatedCalcom
+from tests.conftest import TEST_TIMEOUTS
 
 
 class FakeClock:

@@ -11,7 +11,8 @@ import pytest
 from phasebook.calcom.client import CalcomClient
 from phasebook.calcom.errors import CalcomAuthError
 from phasebook.calcom_emulator import RunningEmulator
-from tests.calcom.conftest import TEST_TIMEOUTS, booking_request, tomorrow_at
+from tests.calcom.conftest import booking_request, tomorrow_at
+from tests.conftest import TEST_TIMEOUTS
 
 TEAM = 9
 
@@ -26,7 +27,6 @@ def _admin(url: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
 @pytest.fixture
 def team(running_emulator: RunningEmulator) -> dict[str, Any]:
     """Over HTTP only, as an ops engineer sets up a standalone emulator."""
-    running_emulator.emulator.reset()
     url = running_emulator.url
     owner = _admin(url, "users", {"username": "owner"})
     stylist = _admin(url, "users", {"username": "stylist"})

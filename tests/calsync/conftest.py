@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import random
 import uuid
-from collections.abc import Iterator
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -19,16 +18,15 @@ from django.utils import timezone
 from phasebook.booking.customers import CustomerDetails
 from phasebook.booking.models import Appointment
 from phasebook.booking.services import BookingRequest, book_appointment
-from phasebook.calcom.client import CalcomClient, CalcomTimeouts
+from phasebook.calcom.client import CalcomClient
 from phasebook.calcom.models import CalcomConnection
-from phasebook.calcom_emulator import CalcomEmulator, RunningEmulator, start_in_thread
+from phasebook.calcom_emulator import RunningEmulator
 from phasebook.calsync import tasks
 from phasebook.calsync.env import ClientPool, RetryPolicy, SyncEnv
 from phasebook.salons.models import Company, Service, Staff
 from tests.calsync.mirror import Mirror, connect_salon
+from tests.conftest import TEST_TIMEOUTS
 from tests.factories import ACTOR, next_weekday
-
-TIMEOUTS = CalcomTimeouts(connect=2.0, read=0.5, write=2.0, pool=2.0)
 
 
 class FakeClock:
@@ -42,14 +40,6 @@ class FakeClock:
 
     def advance(self, **delta: float) -> None:
         self.now += timedelta(**delta)
-
-
-@pytest.fixture(scope="session")
-def sync_emulator() -> Iterator[RunningEmulator]:
-    # Cal.com's real 120/min budget would throttle a test run; 429s are injected as faults.
-    running = start_in_thread(CalcomEmulator(rate_limit=1_000_000))
-    yield running
-    running.stop()
 
 
 @pytest.fixture
@@ -78,7 +68,7 @@ def dispatched(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, tuple[Any, ..
 
 def client_without_limiter(company: Company) -> CalcomClient:
     connection = CalcomConnection.objects.get(company=company)
-    return CalcomClient(connection.base_url, connection.api_key, timeouts=TIMEOUTS)
+    return CalcomClient(connection.base_url, connection.api_key, timeouts=TEST_TIMEOUTS)
 
 
 @pytest.fixture
@@ -93,10 +83,12 @@ def env(clock: FakeClock) -> SyncEnv:
 
 
 @pytest.fixture
-def mirror(sync_emulator: RunningEmulator, salon: SimpleNamespace, dispatched: list[Any]) -> Mirror:
-    emulator = sync_emulator.emulator
-    emulator.reset()
-    return connect_salon(emulator, sync_emulator.url, salon.company, [salon.anna, salon.ben])
+def mirror(
+    running_emulator: RunningEmulator, salon: SimpleNamespace, dispatched: list[Any]
+) -> Mirror:
+    return connect_salon(
+        running_emulator.emulator, running_emulator.url, salon.company, [salon.anna, salon.ben]
+    )
 
 
 def book(

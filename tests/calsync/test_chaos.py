@@ -32,6 +32,7 @@ from phasebook.booking.services import (
 from phasebook.calcom.client import CalcomClient, CalcomTimeouts
 from phasebook.calcom.errors import CalcomError
 from phasebook.calcom.models import CalcomConnection, CalcomEventMap
+from phasebook.calcom_emulator import RunningEmulator
 from phasebook.calcom_emulator.faults import FaultRule
 from phasebook.calsync.env import ClientPool, RetryPolicy, SyncEnv
 from phasebook.calsync.errors import AbandonJob
@@ -233,7 +234,7 @@ def _mirror_counts(mirror: Mirror) -> dict[str, int]:
 
 def test_cal_com_converges_to_our_database_through_a_third_of_all_calls_failing(
     salon: SimpleNamespace,
-    sync_emulator: Any,
+    running_emulator: RunningEmulator,
     dispatched: list[Any],
     clock: FakeClock,
     monkeypatch: pytest.MonkeyPatch,
@@ -245,8 +246,7 @@ def test_cal_com_converges_to_our_database_through_a_third_of_all_calls_failing(
         make_staff(salon.company, "Carla"),
         make_staff(salon.company, "Dora"),
     ]
-    sync_emulator.emulator.reset()
-    mirror = connect_salon(sync_emulator.emulator, sync_emulator.url, salon.company, stylists)
+    mirror = connect_salon(running_emulator.emulator, running_emulator.url, salon.company, stylists)
     tally = Tally()
     _count_faults(mirror, tally, monkeypatch)
     for mode, probability in FAULT_PROBABILITY.items():

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 
 import httpx
@@ -12,26 +11,21 @@ from phasebook.calcom.connection import client_for
 from phasebook.calcom.models import CalcomEventMap
 from phasebook.calcom.schemas import Attendee, CreateBookingRequest
 from phasebook.calcom.setup_check import setup_findings
-from phasebook.calcom_emulator import RunningEmulator, start_in_thread
+from phasebook.calcom_emulator import RunningEmulator
 from phasebook.demo.calcom import DEMO_TEAM_ID, connect_demo_calcom
 from phasebook.demo.salon import load_demo_salon
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def emulator() -> Iterator[RunningEmulator]:
-    running = start_in_thread()
-    yield running
-    running.stop()
-
-
 def test_the_demo_salon_is_provisioned_and_its_bookings_are_listable(
-    emulator: RunningEmulator,
+    running_emulator: RunningEmulator,
 ) -> None:
     company = load_demo_salon()
 
-    demo = connect_demo_calcom(company, emulator.emulator, emulator.url, "cal_test_demo")
+    demo = connect_demo_calcom(
+        company, running_emulator.emulator, running_emulator.url, "cal_test_demo"
+    )
 
     # 6 services with 4+4+4+4+1+1 staff-required segments, two stylists.
     assert len(demo.provisioned.created_ids) == 36
@@ -63,12 +57,14 @@ def _tomorrow() -> tuple[datetime, datetime]:
     return start + timedelta(days=1), start + timedelta(days=2)
 
 
-def test_a_restart_with_a_fresh_emulator_provisions_again(emulator: RunningEmulator) -> None:
+def test_a_restart_with_a_fresh_emulator_provisions_again(
+    running_emulator: RunningEmulator,
+) -> None:
     company = load_demo_salon()
-    connect_demo_calcom(company, emulator.emulator, emulator.url, None)
-    emulator.emulator.reset()  # the in-memory emulator forgets everything on restart
+    connect_demo_calcom(company, running_emulator.emulator, running_emulator.url, None)
+    running_emulator.emulator.reset()  # the in-memory emulator forgets everything on restart
 
-    again = connect_demo_calcom(company, emulator.emulator, emulator.url, None)
+    again = connect_demo_calcom(company, running_emulator.emulator, running_emulator.url, None)
 
     assert len(again.provisioned.created_ids) == 36
     mapped = set(CalcomEventMap.objects.values_list("event_type_id", flat=True))
@@ -76,10 +72,14 @@ def test_a_restart_with_a_fresh_emulator_provisions_again(emulator: RunningEmula
     assert again.api_key.startswith("cal_test_")
 
 
-def test_a_second_set_up_on_the_same_emulator_creates_nothing(emulator: RunningEmulator) -> None:
+def test_a_second_set_up_on_the_same_emulator_creates_nothing(
+    running_emulator: RunningEmulator,
+) -> None:
     company = load_demo_salon()
-    first = connect_demo_calcom(company, emulator.emulator, emulator.url, None)
+    first = connect_demo_calcom(company, running_emulator.emulator, running_emulator.url, None)
 
-    again = connect_demo_calcom(company, emulator.emulator, emulator.url, first.api_key)
+    again = connect_demo_calcom(
+        company, running_emulator.emulator, running_emulator.url, first.api_key
+    )
 
     assert again.provisioned.created_ids == []

@@ -14,7 +14,7 @@ import pytest
 from phasebook.telemetry.logs import RedactSecretsFilter
 
 # The salon mirrored to an emulated Cal.com, as the calsync tests have it.
-from tests.calsync.conftest import clock, dispatched, env, mirror, sync_emulator  # noqa: F401
+from tests.calsync.conftest import clock, dispatched, env, mirror  # noqa: F401
 
 # A salon with its Retell connection, and requests signed as Retell signs them.
 from tests.phone.conftest import retell_salon  # noqa: F401
