@@ -27,9 +27,10 @@ ALLOWED_HOSTS = env_list("PHASEBOOK_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "
 INSTALLED_APPS = [
     # First: its templates refine unfold's and the admin's (app templates are found in order).
     "phasebook.portal",
-    "unfold",
+    # unfold's basic config: its default one would replace the admin site with its own.
+    "unfold.apps.BasicAppConfig",
     "unfold.contrib.filters",
-    "django.contrib.admin",
+    "phasebook.portal.apps.PortalAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",

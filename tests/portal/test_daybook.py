@@ -134,10 +134,10 @@ def test_the_day_costs_the_same_queries_with_one_or_many_appointments(
         page = portal.get(url).content.decode()
 
     assert len(blocks(page)) == 12
-    # session, user, salon, the salons to switch to, permissions (2), stylists, phases,
-    # absences, external blocks, and the sync notice (phases, oldest pending, reviews, last
-    # finding, findings)
-    assert len(many) == len(one) <= 15
+    # session, user, salon, the salons to switch to, permissions (2), whether the user owns a
+    # salon (the sidebar's memberships and tokens), stylists, phases, absences, external
+    # blocks, and the sync notice (phases, oldest pending, reviews, last finding, findings)
+    assert len(many) == len(one) <= 16
 
 
 def test_a_free_time_offers_the_services_that_fit_and_says_why_others_do_not(

@@ -12,6 +12,7 @@ from phasebook.api.schemas import ErrorOut
 from phasebook.booking.errors import NotFound
 from phasebook.phone.models import Call
 from phasebook.phone.rendering import CallOut, CallSummaryOut, render_call, render_call_summary
+from phasebook.salons.tenancy import of_company
 
 router = Router(tags=["calls"])
 
@@ -33,7 +34,7 @@ class CallPageOut(Schema):
 @router.get("", response={200: CallPageOut, **ERRORS})
 def list_calls(request: HttpRequest, query: Query[PageQuery]) -> CallPageOut:
     """The salon's calls, the newest first; `limit` (at most 100) from `offset`."""
-    calls = Call.objects.filter(company=company_of(request)).select_related("company")
+    calls = of_company(Call.objects, company_of(request)).select_related("company")
     page = calls.order_by("-created_at", "-id")[query.offset : query.offset + query.limit]
     return CallPageOut(
         count=calls.count(),
@@ -47,7 +48,8 @@ def list_calls(request: HttpRequest, query: Query[PageQuery]) -> CallPageOut:
 def get_call(request: HttpRequest, call_id: str) -> CallOut:
     """One call (by Retell's call id) with its appointments and their phases."""
     call = (
-        Call.objects.filter(company=company_of(request), call_id=call_id)
+        of_company(Call.objects, company_of(request))
+        .filter(call_id=call_id)
         .select_related("company")
         .first()
     )

@@ -1,9 +1,10 @@
 """Tenant-checked lookups, used by every caller: the API, the admin, the phone agent and the
 booking service itself.
 
-Each fetches one company's row and answers everything else (another salon's id, an id
-that does not exist, one that is malformed) with the same NotFound, so that a foreign id
-looks exactly like a missing one.
+Each fetches one company's row (salons/tenancy.py `of_company`: the one rule of which rows
+are a company's) and answers everything else (another salon's id, an id that does not
+exist, one that is malformed) with the same NotFound, so that a foreign id looks exactly
+like a missing one.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from phasebook.booking.availability import least_busy_first, qualified_staff
 from phasebook.booking.errors import NotFound
 from phasebook.booking.models import Appointment
 from phasebook.salons.models import Company, Service, Staff
+from phasebook.salons.tenancy import of_company
 
 
 def access_appointment(company: Company, appointment_id: Any, *, lock: bool = False) -> Appointment:
@@ -26,8 +28,10 @@ def access_appointment(company: Company, appointment_id: Any, *, lock: bool = Fa
     `lock`, its row is locked until the transaction ends (first in the lock order)."""
     appointments = locks.appointments_for_update() if lock else Appointment.objects.all()
     try:
-        return appointments.select_related("company", "service", "staff", "customer").get(
-            company=company, pk=appointment_id
+        return (
+            of_company(appointments, company)
+            .select_related("company", "service", "staff", "customer")
+            .get(pk=appointment_id)
         )
     except (Appointment.DoesNotExist, ValidationError) as error:  # ValidationError: not a UUID
         raise NotFound(gettext_noop("Diesen Termin gibt es nicht.")) from error
@@ -36,7 +40,7 @@ def access_appointment(company: Company, appointment_id: Any, *, lock: bool = Fa
 def access_service(company: Company, service_id: Any) -> Service:
     """The company's bookable (active) service."""
     try:
-        return Service.objects.get(company=company, pk=service_id, is_active=True)
+        return of_company(Service.objects, company).get(pk=service_id, is_active=True)
     except (Service.DoesNotExist, ValueError, TypeError) as error:
         raise NotFound(gettext_noop("Diese Leistung gibt es nicht."), field="service") from error
 
@@ -51,7 +55,7 @@ def choose_staff(
             return least_busy_first(company, service, least_busy_on)
         return list(qualified_staff(company, service))
     try:
-        return [Staff.objects.get(company=company, pk=staff_id, is_active=True)]
+        return [of_company(Staff.objects, company).get(pk=staff_id, is_active=True)]
     except (Staff.DoesNotExist, ValidationError) as error:  # ValidationError: not a UUID
         raise NotFound(
             gettext_noop("Diese Mitarbeiterin oder diesen Mitarbeiter gibt es nicht."),

@@ -1,5 +1,14 @@
 from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
+
+
+class PortalAdminConfig(admin_apps.AdminConfig):
+    """django.contrib.admin with the portal's site: every model it registers is scoped to
+    the user's salons (common/admin.py)."""
+
+    default = False  # named in INSTALLED_APPS; PortalConfig stays this module's default
+    default_site = "phasebook.common.admin.TenantAdminSite"
 
 
 class PortalConfig(AppConfig):

@@ -7,8 +7,8 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.http import HttpRequest
 
-from phasebook.common.admin import companies_of
 from phasebook.salons.models import Company
+from phasebook.salons.tenancy import companies_of
 
 SESSION_KEY = "portal_salon"
 
@@ -24,7 +24,7 @@ def salon_of(request: HttpRequest) -> Company | None:
 def _pick(request: HttpRequest) -> Company | None:
     if not request.user.is_authenticated:
         return None
-    salons = companies_of(request).order_by("name", "pk")
+    salons = companies_of(request.user).order_by("name", "pk")
     picked = request.session.get(SESSION_KEY)
     return (picked and salons.filter(pk=picked).first()) or salons.first()
 

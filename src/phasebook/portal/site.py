@@ -15,8 +15,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
-from phasebook.common.admin import companies_of
 from phasebook.portal.salon import salon_of, zone_of
+from phasebook.salons.tenancy import companies_of
 
 
 def stylesheets(request: HttpRequest) -> str:
@@ -36,7 +36,7 @@ def salon_dropdown(request: HttpRequest) -> list[dict[str, Any]]:
     """Members of several salons (and superusers) switch between them under the header."""
     if not request.user.is_authenticated:
         return []
-    salons = list(companies_of(request).order_by("name", "pk")[:50])
+    salons = list(companies_of(request.user).order_by("name", "pk")[:50])
     if len(salons) < 2:
         return []
     return [
@@ -101,7 +101,7 @@ SIDEBAR: list[tuple[str | Promise, list[Entry]]] = [
         _("Verwaltung"),
         [
             Entry(_("API-Tokens"), "key", model="salons.ApiToken"),
-            Entry(_("Mitgliedschaften"), "badge", model="salons.Membership", superuser_only=True),
+            Entry(_("Mitgliedschaften"), "badge", model="salons.Membership"),
             Entry(_("Benutzer:innen"), "person", model="auth.User", superuser_only=True),
             Entry(_("Gruppen"), "groups", model="auth.Group", superuser_only=True),
         ],

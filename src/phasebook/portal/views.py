@@ -26,13 +26,13 @@ from phasebook.booking.models import AppointmentSource
 from phasebook.booking.services import BookingRequest, book_appointment
 from phasebook.booking.texts import translated
 from phasebook.calsync.manual import retry_appointment
-from phasebook.common.admin import companies_of
 from phasebook.portal.daybook import load_day
 from phasebook.portal.forms import NewAppointmentForm
 from phasebook.portal.options import service_options
 from phasebook.portal.salon import choose_salon, salon_of
 from phasebook.portal.sync_health import appointments_to_retry, load_sync_state
 from phasebook.salons.models import Company, Staff
+from phasebook.salons.tenancy import companies_of
 
 
 def start_page(request: HttpRequest) -> HttpResponse:
@@ -44,7 +44,7 @@ def start_page(request: HttpRequest) -> HttpResponse:
 
 def switch_salon(request: HttpRequest, company_id: int) -> HttpResponse:
     """Show another of the user's salons (only theirs: anything else is not found)."""
-    company = companies_of(request).filter(pk=company_id).first()
+    company = companies_of(request.user).filter(pk=company_id).first()
     if company is None:
         raise Http404
     choose_salon(request, company)

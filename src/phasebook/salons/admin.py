@@ -3,7 +3,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin
-from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -11,7 +10,7 @@ from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 from unfold.decorators import action
 
-from phasebook.common.admin import TenantAdmin, TenantInline, companies_of
+from phasebook.common.admin import TenantAdmin, TenantInline
 from phasebook.portal.widgets import catalogue_form
 from phasebook.salons.models import (
     Absence,
@@ -29,7 +28,6 @@ APPOINTMENTS_SHOWN = 50
 
 @admin.register(Company)
 class CompanyAdmin(TenantAdmin):
-    company_path = "pk"
     form = catalogue_form(Company, "opening_hours")
     list_display = [
         "name",
@@ -41,16 +39,12 @@ class CompanyAdmin(TenantAdmin):
     ]
     search_fields = ["name", "slug"]
 
-    def get_queryset(self, request: HttpRequest) -> QuerySet[Company]:
-        return companies_of(request)
-
     def has_add_permission(self, request: HttpRequest) -> bool:
         return request.user.is_superuser
 
 
 class AbsenceInline(TenantInline):
     model = Absence
-    company_path = "staff__company"
     extra = 0
 
 
@@ -84,7 +78,6 @@ class StaffAdmin(TenantAdmin):
 class AbsenceAdmin(TenantAdmin):
     """Everybody's absences in one list; the stylist's page lists her own."""
 
-    company_path = "staff__company"
     list_display = ["staff", "start", "end", "reason"]
     list_select_related = ["staff"]
     date_hierarchy = "start"
@@ -130,7 +123,6 @@ class CustomerAdmin(TenantAdmin):
 
 @admin.register(ExternalBusyBlock)
 class ExternalBusyBlockAdmin(TenantAdmin):
-    company_path = "staff__company"
     list_display = ["staff", "start", "end", "source", "external_id"]
     list_select_related = ["staff"]
     readonly_fields = ["staff", "start", "end", "source", "external_id"]
@@ -141,6 +133,8 @@ class ExternalBusyBlockAdmin(TenantAdmin):
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(TenantAdmin):
+    """Seen and revoked by the salon's owners only (tenancy.OWNER_MANAGED)."""
+
     list_display = ["name", "company", "hint", "created_at", "last_used_at", "revoked_at"]
     list_select_related = ["company"]
     readonly_fields = ["key_hash", "hint", "created_at", "last_used_at"]
@@ -151,8 +145,9 @@ class ApiTokenAdmin(TenantAdmin):
 
 @admin.register(Membership)
 class MembershipAdmin(TenantAdmin):
-    list_display = ["user", "company"]
-    list_select_related = ["user", "company"]
+    """Owners add colleagues to their own salons and make them owners (tenancy.OWNER_MANAGED);
+    new user accounts come from superusers."""
 
-    def has_module_permission(self, request: HttpRequest) -> bool:
-        return request.user.is_superuser
+    list_display = ["user", "company", "is_owner"]
+    list_select_related = ["user", "company"]
+    fields = ["user", "company", "is_owner"]

@@ -393,7 +393,8 @@ class Customer(models.Model):
 
 class Membership(models.Model):
     """Which salon an admin user works for. Superusers see every salon; everybody else
-    sees and changes only the data of their own salons (invariant 5)."""
+    sees and changes only the data of their own salons (invariant 5, salons/tenancy.py).
+    Owners also manage the salon's memberships and API tokens."""
 
     user = models.ForeignKey(
         "auth.User",
@@ -403,6 +404,11 @@ class Membership(models.Model):
     )
     company = models.ForeignKey(
         Company, verbose_name=_("Salon"), on_delete=models.CASCADE, related_name="memberships"
+    )
+    is_owner = models.BooleanField(
+        _("Inhaber:in"),
+        default=False,
+        help_text=_("Verwaltet die Mitgliedschaften und API-Tokens des Salons."),
     )
 
     class Meta:
