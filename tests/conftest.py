@@ -21,6 +21,7 @@ from django.db import connection
 
 from phasebook.calcom.client import CalcomTimeouts
 from phasebook.calcom_emulator import CalcomEmulator, RunningEmulator, start_in_thread
+from tests.factories import make_salon
 
 REQUIRE_SERVICES = os.environ.get("PHASEBOOK_REQUIRE_SERVICES") == "1"
 # Short enough that "timeout" faults finish quickly, long enough for a loaded CI machine.
@@ -83,27 +84,14 @@ def running_emulator(_emulator_server: RunningEmulator) -> RunningEmulator:
 
 @pytest.fixture
 def salon(db: None) -> SimpleNamespace:
-    """A salon with a colour service, a cut, two stylists and an API token."""
-    return _salon("salon-a")
+    """A salon with a colour service, a cut, two stylists and an API token (make_salon)."""
+    return make_salon("salon-a")
 
 
 @pytest.fixture
 def other_salon(db: None) -> SimpleNamespace:
     """A second tenant, for isolation tests."""
-    return _salon("salon-b")
-
-
-def _salon(slug: str) -> SimpleNamespace:
-    from tests.factories import CUT, make_company, make_service, make_staff, make_token
-
-    company = make_company(slug)
-    colour = make_service(company, "Ansatzfärbung")
-    cut = make_service(company, "Herrenhaarschnitt", CUT)
-    anna = make_staff(company, "Anna")
-    ben = make_staff(company, "Ben")
-    return SimpleNamespace(
-        company=company, colour=colour, cut=cut, anna=anna, ben=ben, token=make_token(company)
-    )
+    return make_salon("salon-b")
 
 
 @pytest.fixture

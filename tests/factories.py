@@ -3,7 +3,9 @@ is about, so that each test shows only what matters to it."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
+from types import SimpleNamespace
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,6 +25,26 @@ COLOUR = [
     {"key": "D", "name": "Föhnen & Styling", "duration_minutes": 40, "staff_required": True},
 ]
 CUT = [{"key": "A", "name": "Herrenhaarschnitt", "duration_minutes": 30, "staff_required": True}]
+# A salon's services by the name the test reads them under: service name and segments.
+Services = Mapping[str, tuple[str, list[dict[str, Any]]]]
+COLOUR_AND_CUT: Services = {"colour": ("Ansatzfärbung", COLOUR), "cut": ("Herrenhaarschnitt", CUT)}
+
+
+def make_salon(slug: str = "salon-a", services: Services = COLOUR_AND_CUT) -> SimpleNamespace:
+    """A salon with `services` (salon.colour and salon.cut by default; all of them in
+    salon.services), two stylists who do every one (salon.anna, salon.ben) and an API token."""
+    company = make_company(slug)
+    made = {
+        key: make_service(company, name, segments) for key, (name, segments) in services.items()
+    }
+    return SimpleNamespace(
+        company=company,
+        **made,
+        services=list(made.values()),
+        anna=make_staff(company, "Anna"),
+        ben=make_staff(company, "Ben"),
+        token=make_token(company),
+    )
 
 
 def make_company(slug: str = "salon-a", **fields: Any) -> Company:

@@ -12,10 +12,10 @@ from phasebook.calcom_emulator import CalcomEmulator
 from phasebook.demo.salon import SERVICES
 from phasebook.salons.models import Company, Service, Staff
 from tests.conftest import TEST_TIMEOUTS
-from tests.factories import make_company, make_service, make_staff
+from tests.factories import make_salon
 
 TEAM_ID = 42
-COLOUR_SERVICES = ("Ansatzfärbung", "Ansatz + Längenausgleich", "Komplette Umfärbung/Blondierung")
+SEED_COLOURS = ("Ansatzfärbung", "Ansatz + Längenausgleich", "Komplette Umfärbung/Blondierung")
 
 
 @dataclass
@@ -37,13 +37,12 @@ def colour_salon(emulator: CalcomEmulator, url: str, slug: str = "salon-a") -> C
     # A fresh key per salon: the process-wide rate limiter counts per key across tests.
     owner, api_key = emulator.seed_user(f"{slug}-owner", api_key=f"cal_test_{uuid.uuid4().hex}")
     emulator.state.set_team_role(TEAM_ID, owner.id, "OWNER")
-    company = make_company(slug)
-    services = [make_service(company, name, SERVICES[name]) for name in COLOUR_SERVICES]
-    stylists = [
-        make_staff(company, name, services, calcom_user_id=emulator.seed_user(name.lower())[0].id)
-        for name in ("Anna", "Ben")
-    ]
-    connection = CalcomConnection(company=company, base_url=url, team_id=TEAM_ID)
+    salon = make_salon(slug, {name: (name, SERVICES[name]) for name in SEED_COLOURS})
+    stylists = [salon.anna, salon.ben]
+    for stylist in stylists:
+        stylist.calcom_user_id = emulator.seed_user(stylist.name.lower())[0].id
+        stylist.save(update_fields=["calcom_user_id"])
+    connection = CalcomConnection(company=salon.company, base_url=url, team_id=TEAM_ID)
     connection.api_key = api_key
     connection.save()
-    return CalcomSalon(company, services, stylists, emulator, url)
+    return CalcomSalon(salon.company, salon.services, stylists, emulator, url)
