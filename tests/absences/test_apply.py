@@ -13,12 +13,13 @@ from phasebook.absences.errors import InvalidPlan, PlanExpired
 from phasebook.absences.plans import PLAN_MAX_AGE
 from phasebook.absences.services import Result, apply_absence, plan_absence
 from phasebook.booking.customers import CustomerDetails
-from phasebook.booking.errors import InvalidRequest, InvalidState, NotFound
+from phasebook.booking.errors import BookingError, InvalidRequest, InvalidState, NotFound
 from phasebook.booking.models import Appointment, AppointmentStatus
 from phasebook.booking.services import (
     BookingRequest,
     book_appointment,
     confirm_hold,
+    hand_over_appointment,
     hold_appointment,
     reschedule_appointment,
 )
@@ -212,3 +213,50 @@ def test_a_bad_absence_is_refused_with_a_reason(
     with pytest.raises(InvalidRequest) as refused:
         plan_absence(salon.company, salon.anna.pk, start, end, reason, now=NOW)
     assert str(refused.value) == message
+
+
+def test_a_sick_call_within_the_notice_still_hands_the_client_over_at_her_time(
+    salon: SimpleNamespace,
+) -> None:
+    cut = _book(salon, salon.cut, TEN, salon.anna)
+    half_an_hour_before = TEN - timedelta(minutes=30)  # the salon asks 60 minutes' notice
+
+    assert _apply(salon, now=half_an_hour_before) == [Result.MOVED]
+
+    cut.refresh_from_db()
+    assert (cut.staff_id, cut.start) == (salon.ben.pk, TEN)
+
+
+def test_the_booking_path_still_asks_the_notice_of_anything_but_the_handover(
+    salon: SimpleNamespace,
+) -> None:
+    cut = _book(salon, salon.cut, TEN, salon.anna)
+
+    with pytest.raises(BookingError):
+        reschedule_appointment(
+            salon.company,
+            cut.pk,
+            TEN,
+            str(salon.ben.pk),
+            now=TEN - timedelta(minutes=30),
+            actor=ACTOR,
+        )
+
+
+def test_an_appointment_that_has_begun_is_not_handed_over(salon: SimpleNamespace) -> None:
+    cut = _book(salon, salon.cut, TEN, salon.anna)
+    absence = Absence.objects.create(staff=salon.anna, start=MORNING[0], end=MORNING[1])
+
+    with pytest.raises(InvalidState):
+        hand_over_appointment(
+            salon.company,
+            cut.pk,
+            str(salon.ben.pk),
+            absence=absence,
+            actor=ACTOR,
+            now=TEN + timedelta(minutes=5),
+        )
+
+    assert _apply(salon, now=TEN + timedelta(minutes=5)) != [Result.MOVED]
+    cut.refresh_from_db()
+    assert (cut.staff_id, cut.start) == (salon.anna.pk, TEN)

@@ -23,7 +23,8 @@ from phasebook.absences.services import (
 from phasebook.booking.availability import nearest_slots
 from phasebook.booking.customers import CustomerDetails
 from phasebook.booking.errors import SlotTaken
-from phasebook.booking.models import Appointment, AppointmentPhase
+from phasebook.booking.events import describe
+from phasebook.booking.models import Appointment, AppointmentPhase, EventKind
 from phasebook.booking.services import BookingRequest, book_appointment
 from phasebook.demo.salon import load_demo_salon
 from phasebook.salons.models import Absence, Service, Staff
@@ -180,6 +181,35 @@ def test_applying_the_plan_moves_everyone_and_leaves_no_overlap(
         sick_day.anna.pk,
         *SICK_DAY,
         "krank",
+    )
+
+
+def test_each_move_is_one_history_event_with_the_absence_as_its_reason(
+    sick_day: SimpleNamespace,
+) -> None:
+    plan = _plan(sick_day)
+
+    _apply(sick_day, plan.plan_id)
+
+    (absence,) = Absence.objects.all()
+    for appointment in sick_day.annas.values():
+        booked, move = appointment.events.order_by("pk")
+        assert booked.kind == EventKind.BOOKED
+        assert (move.kind, move.absence) in {
+            (EventKind.STAFF_CHANGED, absence),
+            (EventKind.MOVED, absence),
+        }
+        appointment.refresh_from_db()
+        if appointment.staff_id != sick_day.anna.pk:
+            assert (move.from_staff_id, move.to_staff_id) == (
+                sick_day.anna.pk,
+                appointment.staff_id,
+            )
+        assert move.to_start in {None, appointment.start}
+    dana = sick_day.annas["Dana Damen"].events.get(absence=absence)  # Ben takes her at 16:45
+    assert describe(dana, BERLIN).render(lambda template: template) == (
+        "Mitarbeiter:in gewechselt von Anna Schneider zu Ben Krüger. Grund: Ausfall von "
+        "Anna Schneider vom 04.03.2026, 00:00 bis 05.03.2026, 00:00 (krank)."
     )
 
 

@@ -91,6 +91,9 @@ def test_applying_the_plan_id_records_the_absence_and_moves_the_appointment(
     assert entry["outcome"] == {"result": "moved", "message": "", "error": None}
     assert answer["customers_to_call"][0]["new_staff_name"] == "Ben"
     assert Appointment.objects.get(pk=booked["id"]).staff_id == salon.ben.pk
+    *_, handover = api.get(f"/appointments/{booked['id']}").json()["history"]
+    assert (handover["kind"], handover["absence_id"]) == ("staff_changed", answer["absence_id"])
+    assert "Grund: Ausfall von Anna" in handover["description"]
 
 
 def test_the_plan_speaks_english_to_an_english_caller(

@@ -93,8 +93,7 @@ def test_the_history_reads_as_sentences_in_the_salons_time(salon: SimpleNamespac
 
     assert [event.description for event in render_history(booked)] == [
         "Gebucht für 04.03.2026, 10:00 bei Anna.",
-        "Verschoben von 04.03.2026, 10:00 auf 04.03.2026, 11:00.",
-        "Mitarbeiter:in gewechselt von Anna zu Ben.",
+        "Verschoben von 04.03.2026, 10:00 auf 04.03.2026, 11:00 und von Anna zu Ben.",
         "Storniert.",
     ]
 

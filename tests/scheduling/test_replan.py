@@ -249,14 +249,29 @@ def test_when_nothing_fits_the_client_is_on_the_call_list() -> None:
     )
 
 
-def test_a_too_short_notice_is_explained_in_the_cores_words() -> None:
+def test_a_handover_at_the_same_times_is_not_asked_for_the_minimum_notice() -> None:
+    # A sick call at 09:30 for the 10:00 colour: the client keeps the time she booked.
     state = salon_state(
         [salon_stylist("anna"), salon_stylist("ben")], [COLOUR_AT_TEN], now=at(MONDAY, "09:30")
     )
 
     (only,) = replan(state, absent("anna", SICK_DAY)).entries
 
-    assert only.explanation[0] == "Termine müssen mindestens 60 Minuten im Voraus gebucht werden."
+    assert (only.action, only.explanation[0]) == (
+        Action.SAME_TIME,
+        "Ben übernimmt alle vier Phasen.",
+    )
+
+
+def test_an_appointment_that_has_begun_is_never_handed_over_into_the_past() -> None:
+    state = salon_state(
+        [salon_stylist("anna"), salon_stylist("ben")], [COLOUR_AT_TEN], now=at(MONDAY, "10:05")
+    )
+
+    (only,) = replan(state, absent("anna", SICK_DAY)).entries
+
+    assert only.action is not Action.SAME_TIME
+    assert only.move is None or only.move.start >= at(MONDAY, "10:05")
 
 
 ENGLISH = {TAKES_OVER_ALL: "%(staff)s takes over all %(count)s phases.", NUMBER_WORDS[4]: "four"}

@@ -8,8 +8,10 @@ signed: see `plans.py`).
 1. it records the absence (the same absence again is recorded once), so that from then on
    no booking can take the absent stylist's time;
 2. it makes the plan's steps in the plan's order, each through the booking path, which
-   locks, re-checks and writes in a transaction of its own: a move by
-   `reschedule_appointment`, a release by `cancel_appointment`;
+   locks, re-checks and writes in a transaction of its own: the same times with a
+   colleague by `hand_over_appointment` (no minimum notice asked again, as in the plan),
+   another time by `reschedule_appointment`, a release by `cancel_appointment`; each move
+   is one event in its appointment's history, with the absence as its reason;
 3. a step whose appointment is no longer where the plan found it, or that the booking path
    now refuses, is left as it is and reported, for a person to decide; the other steps
    still go ahead. Nothing is forced.
@@ -40,7 +42,11 @@ from phasebook.absences.plans import (
 from phasebook.booking.errors import BookingError, InvalidRequest, NotFound
 from phasebook.booking.events import Actor
 from phasebook.booking.models import Appointment, AppointmentStatus
-from phasebook.booking.services import cancel_appointment, reschedule_appointment
+from phasebook.booking.services import (
+    cancel_appointment,
+    hand_over_appointment,
+    reschedule_appointment,
+)
 from phasebook.salons.models import Absence, Company, Staff
 from phasebook.scheduling.explain import Sentence
 from phasebook.scheduling.intervals import Interval
@@ -161,7 +167,9 @@ def apply_absence(
         _check_same_absence(intent, period)
     _check_skip(intent, skip)
     absence = record_absence(company, intent.absence)
-    outcomes = tuple(_apply_step(company, step, set(skip), now, actor) for step in intent.steps)
+    outcomes = tuple(
+        _apply_step(company, absence, step, set(skip), now, actor) for step in intent.steps
+    )
     appointments = Appointment.objects.select_related("service", "staff", "customer").in_bulk(
         [step.appointment_id for step in intent.steps]
     )
@@ -190,7 +198,12 @@ def record_absence(company: Company, period: AbsencePeriod) -> Absence:
 
 
 def _apply_step(
-    company: Company, step: PlannedStep, skip: set[str], now: datetime, actor: Actor
+    company: Company,
+    absence: Absence,
+    step: PlannedStep,
+    skip: set[str],
+    now: datetime,
+    actor: Actor,
 ) -> StepOutcome:
     if step.appointment_id in skip:
         return StepOutcome(step, Result.SKIPPED)
@@ -206,12 +219,25 @@ def _apply_step(
     if not _where_planned(appointment, step):
         return StepOutcome(step, Result.CHANGED, CHANGED_MESSAGE)
     try:
-        if step.to_start is None:  # a hold to release: only moves have a target
+        if step.to_start is None or step.to_staff_id is None:  # only moves have a target
             cancel_appointment(company, appointment.pk, actor=actor, now=now)
             return StepOutcome(step, Result.RELEASED)
-        reschedule_appointment(
-            company, appointment.pk, step.to_start, step.to_staff_id, actor=actor, now=now
-        )
+        if step.action is Action.SAME_TIME:
+            # As in the plan, a handover does not ask the minimum notice again: a sick
+            # call at 07:30 still hands over the 08:00 client.
+            hand_over_appointment(
+                company, appointment.pk, step.to_staff_id, absence=absence, actor=actor, now=now
+            )
+        else:
+            reschedule_appointment(
+                company,
+                appointment.pk,
+                step.to_start,
+                step.to_staff_id,
+                actor=actor,
+                now=now,
+                absence=absence,
+            )
     except BookingError as error:
         return StepOutcome(step, Result.REFUSED, error.message, error.code)
     return StepOutcome(step, Result.MOVED)

@@ -25,6 +25,7 @@ from phasebook.scheduling.availability import (
     StaffSchedule,
     Verdict,
     check_start,
+    handover_policy,
     search_slots,
 )
 from phasebook.scheduling.intervals import Interval
@@ -63,13 +64,16 @@ def staff_schedules(members: Sequence[Staff], snapshot: Snapshot) -> list[StaffS
     ]
 
 
-def policy_around(company: Company, window: Interval) -> Policy:
+def policy_around(company: Company, window: Interval, *, handover: bool = False) -> Policy:
+    """The company's rules around `window`; for a `handover` (the salon gives an appointment
+    to a colleague at its own times) without the minimum notice, see `handover_policy`."""
     zone = company.zone
-    return booking_policy(
+    policy = booking_policy(
         company,
         (window.start - timedelta(days=1)).astimezone(zone).date(),
         (window.end + timedelta(days=1)).astimezone(zone).date(),
     )
+    return handover_policy(policy) if handover else policy
 
 
 @dataclass(frozen=True)
@@ -92,6 +96,8 @@ def load_situation(
     now: datetime,
     customer: Customer | None = None,
     exclude: Appointment | None = None,
+    *,
+    handover: bool = False,
 ) -> Situation:
     members = list(staff)
     snapshot = load_snapshot(
@@ -103,7 +109,7 @@ def load_situation(
         exclude=exclude.pk if exclude is not None else None,
     )
     return Situation(
-        policy=policy_around(company, window),
+        policy=policy_around(company, window, handover=handover),
         staff=staff_schedules(members, snapshot),
         customer_busy=snapshot.customer_busy,
         expired_holds=snapshot.expired_holds,
@@ -118,13 +124,18 @@ def verdict_for(
     now: datetime,
     customer: Customer | None = None,
     exclude: Appointment | None = None,
+    *,
+    handover: bool = False,
 ) -> tuple[Verdict, Situation]:
-    """The predicate's verdict for starting `service` at `start` with each of `staff`."""
+    """The predicate's verdict for starting `service` at `start` with each of `staff`
+    (`handover`: `exclude` is handed to one of them at its own times)."""
     # Python adds timedeltas to zoned datetimes in wall-clock time (and drops `fold`):
     # in UTC, minutes are real minutes on clock-change days too.
     start = start.astimezone(UTC)
     window = Interval(start, start + timedelta(minutes=service.duration_minutes))
-    situation = load_situation(company, service, staff, window, now, customer, exclude)
+    situation = load_situation(
+        company, service, staff, window, now, customer, exclude, handover=handover
+    )
     verdict = check_start(
         service.segment_list, start, situation.staff, situation.customer_busy, situation.policy, now
     )

@@ -1,9 +1,10 @@
 """An appointment's history: one event row per change, written in the transaction that makes
 the change, with who made it (`Actor`), and worded as a German `Sentence` (`describe`).
 
-The booking service writes held, booked, confirmed, moved, stylist changed, cancelled and
-expired; the Cal.com sync writes its outcomes (synced, failed, gave up, verified). The API,
-the admin and the portal read them back through `rendering.render_event`.
+The booking service writes held, booked, confirmed, moved (in time, stylist or both: one
+event per move, with the absence it repairs as its reason), cancelled and expired; the
+Cal.com sync writes its outcomes (synced, failed, gave up, verified). The API, the admin and
+the portal read them back through `rendering.render_event`.
 """
 
 from __future__ import annotations
@@ -27,7 +28,7 @@ from phasebook.booking.models import (
     AppointmentStatus,
     EventKind,
 )
-from phasebook.salons.models import ApiToken, Staff
+from phasebook.salons.models import Absence, ApiToken, Staff
 from phasebook.scheduling.explain import Sentence
 
 
@@ -105,27 +106,31 @@ def confirmed(appointment: Appointment, actor: Actor, at: datetime) -> None:
 
 
 def moved(
-    appointment: Appointment, actor: Actor, at: datetime, from_start: datetime, from_staff: Staff
+    appointment: Appointment,
+    actor: Actor,
+    at: datetime,
+    from_start: datetime,
+    from_staff: Staff,
+    absence: Absence | None = None,
 ) -> None:
-    """A reschedule: one event for the new time, one for the new stylist (either or both)."""
-    if appointment.start != from_start:
-        _write(
-            appointment.pk,
-            EventKind.MOVED,
-            actor,
-            at,
-            from_start=from_start,
-            to_start=appointment.start,
-        )
-    if appointment.staff_id != from_staff.pk:
-        _write(
-            appointment.pk,
-            EventKind.STAFF_CHANGED,
-            actor,
-            at,
-            from_staff=from_staff,
-            to_staff=appointment.staff,
-        )
+    """A reschedule, as one event: MOVED when the time changed (with the stylist, if that
+    changed too), STAFF_CHANGED when only the stylist did. `absence`: the stylist's absence
+    that the move repairs, its reason."""
+    new_time = appointment.start != from_start
+    new_staff = appointment.staff_id != from_staff.pk
+    if not (new_time or new_staff):
+        return
+    _write(
+        appointment.pk,
+        EventKind.MOVED if new_time else EventKind.STAFF_CHANGED,
+        actor,
+        at,
+        from_start=from_start if new_time else None,
+        to_start=appointment.start if new_time else None,
+        from_staff=from_staff if new_staff else None,
+        to_staff=appointment.staff if new_staff else None,
+        absence=absence,
+    )
 
 
 def cancelled(appointment: Appointment, actor: Actor, at: datetime) -> None:
@@ -178,14 +183,40 @@ DESCRIPTIONS = {
     EventKind.VERIFIED: gettext_noop("Mit Cal.com abgeglichen."),
 }
 CANCELLED_BECAUSE = gettext_noop("Storniert: %(note)s")
+MOVED_AND_RESTAFFED = gettext_noop(
+    "Verschoben von %(from)s auf %(to)s und von %(from_staff)s zu %(to_staff)s."
+)
+BECAUSE_ABSENT = gettext_noop("%(change)s Grund: Ausfall von %(staff)s vom %(from)s bis %(to)s.")
+BECAUSE_ABSENT_SAYING = gettext_noop(
+    "%(change)s Grund: Ausfall von %(staff)s vom %(from)s bis %(to)s (%(reason)s)."
+)
 
 
 def describe(event: AppointmentEvent, zone: ZoneInfo) -> Sentence:
-    """The change in one German sentence, times in the salon's zone (select_related the
-    staff and the phase)."""
+    """The change in German, times in the salon's zone, with the absence it repaired, if
+    any (select_related the staff, the phase and the absence with its staff)."""
+    change = _change(event, zone)
+    absence = event.absence
+    if absence is None:
+        return change
+    return Sentence(
+        BECAUSE_ABSENT_SAYING if absence.reason else BECAUSE_ABSENT,
+        {
+            "change": change,
+            "staff": absence.staff.name,
+            "from": _when(absence.start, zone),
+            "to": _when(absence.end, zone),
+            "reason": absence.reason,
+        },
+    )
+
+
+def _change(event: AppointmentEvent, zone: ZoneInfo) -> Sentence:
     template = DESCRIPTIONS[EventKind(event.kind)]
     if event.kind == EventKind.CANCELLED and event.note:
         template = CANCELLED_BECAUSE
+    if event.kind == EventKind.MOVED and event.to_staff_id is not None:
+        template = MOVED_AND_RESTAFFED
     return Sentence(
         template,
         {

@@ -16,7 +16,7 @@ from django.db.models import Func, Q
 from django.utils.translation import gettext_lazy as _
 
 from phasebook.common.constraints import PostgresExclusionConstraint
-from phasebook.salons.models import ApiToken, Company, Customer, Service, Staff
+from phasebook.salons.models import Absence, ApiToken, Company, Customer, Service, Staff
 from phasebook.scheduling.intervals import Interval
 
 
@@ -281,6 +281,14 @@ class AppointmentEvent(models.Model):
         AppointmentPhase, null=True, blank=True, on_delete=models.SET_NULL, related_name="events"
     )
     note = models.CharField(max_length=1000, blank=True, help_text=_("Grund oder Fehlermeldung."))
+    absence = models.ForeignKey(
+        Absence,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="events",
+        help_text=_("Die Abwesenheit, wegen der der Termin verlegt wurde."),
+    )
 
     class Meta:
         verbose_name = _("Terminereignis")

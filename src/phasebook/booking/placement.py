@@ -33,7 +33,7 @@ from phasebook.booking.events import Actor
 from phasebook.booking.models import Appointment, AppointmentPhase, AppointmentStatus
 from phasebook.booking.rendering import Explained, SlotOut, render_slot
 from phasebook.booking.signals import appointment_changed
-from phasebook.salons.models import Company, Customer, Service, Staff
+from phasebook.salons.models import Absence, Company, Customer, Service, Staff
 from phasebook.scheduling.availability import Rule, Verdict
 from phasebook.scheduling.explain import describe
 from phasebook.scheduling.intervals import Interval
@@ -74,6 +74,16 @@ class Placement:
     customer: Customer | None  # the existing customer, if there is one
     target: NewAppointment | Appointment  # create this, or move that appointment's phases
     actor: Actor  # who asks, for the appointment's history
+    absence: Absence | None = None  # the stylist's absence this move repairs, for the history
+    # The salon hands the moved appointment to a colleague at its own times: the client
+    # keeps the start they booked with notice, so the minimum notice is not asked again
+    # (`handover_policy`; a start in the past still refuses). Only `hand_over_appointment`.
+    handover: bool = False
+
+    def __post_init__(self) -> None:
+        moving = self.moving
+        if self.handover and (moving is None or moving.start != self.start):
+            raise ValueError("a handover keeps the moved appointment's start")
 
     @property
     def moving(self) -> Appointment | None:
@@ -152,6 +162,7 @@ def _verdict(placement: Placement, staff: list[Staff]) -> Verdict:
         placement.now,
         placement.customer,
         exclude=placement.moving,
+        handover=placement.handover,
     )
     return verdict
 
@@ -173,6 +184,7 @@ def _try_stylist(placement: Placement, stylist: Staff) -> Appointment | Verdict:
             placement.now,
             placement.customer,
             exclude=placement.moving,
+            handover=placement.handover,
         )
         if not verdict.possible:
             # A refused try has written nothing; ending it releases the lock. A savepoint
@@ -276,7 +288,9 @@ def _move(
     appointment.staff = stylist
     appointment.start, appointment.end = phases[0].interval.start, phases[-1].interval.end
     appointment.save(update_fields=["staff", "start", "end", "updated_at"])
-    events.moved(appointment, placement.actor, placement.now, from_start, from_staff)
+    events.moved(
+        appointment, placement.actor, placement.now, from_start, from_staff, placement.absence
+    )
     if appointment.status == AppointmentStatus.BOOKED:
         appointment_changed.send(Appointment, appointment=appointment, change="rescheduled")
     return appointment
@@ -299,7 +313,11 @@ def _alternatives(placement: Placement, staff: list[Staff]) -> list[SlotOut]:
 
 def _refuse(placement: Placement, verdict: Verdict, staff: list[Staff]) -> NoReturn:
     """Raise the error that explains why no stylist in `staff` can take this start."""
-    policy = policy_around(placement.company, Interval(placement.start, placement.start))
+    policy = policy_around(
+        placement.company,
+        Interval(placement.start, placement.start),
+        handover=placement.handover,
+    )
     explained = Explained(verdict, policy, {str(member.id): member.name for member in staff})
     all_conflicts = explained.all_conflicts()
     if not all_conflicts:

@@ -90,6 +90,7 @@ class EventOut(BaseModel):
     to_staff_id: UUID | None
     phase_segment_key: str | None
     note: str
+    absence_id: int | None  # the stylist's absence that the move repaired, if any
 
 
 class AppointmentOut(BaseModel):
@@ -230,13 +231,14 @@ def render_event(event: AppointmentEvent, zone: ZoneInfo) -> EventOut:
         to_staff_id=event.to_staff_id,
         phase_segment_key=event.phase.segment_key if event.phase else None,
         note=event.note,
+        absence_id=event.absence_id,
     )
 
 
 def render_history(appointment: Appointment) -> list[EventOut]:
     """The appointment's events, oldest first."""
     zone = appointment.company.zone
-    history = appointment.events.select_related("from_staff", "to_staff", "phase")
+    history = appointment.events.select_related("from_staff", "to_staff", "phase", "absence__staff")
     return [render_event(event, zone) for event in history]
 
 

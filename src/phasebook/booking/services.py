@@ -3,9 +3,10 @@
 Every function takes the `Actor` who asks and writes the change's event (events.py) in the
 change's transaction.
 
-`hold_appointment`, `book_appointment`, `confirm_hold` (of an expired hold) and
-`reschedule_appointment` take their start through the booking path (`placement.py`), which
-locks, re-checks and writes in one place. Confirming a live hold and cancelling change one
+`hold_appointment`, `book_appointment`, `confirm_hold` (of an expired hold),
+`reschedule_appointment` and `hand_over_appointment` (the salon's own handover to a
+colleague at the same times) take their start through the booking path (`placement.py`),
+which locks, re-checks and writes in one place. Confirming a live hold and cancelling change one
 locked appointment in one transaction.
 """
 
@@ -27,7 +28,7 @@ from phasebook.booking.events import Actor
 from phasebook.booking.models import Appointment, AppointmentSource, AppointmentStatus
 from phasebook.booking.placement import NewAppointment, Placement, check_movable, take_start
 from phasebook.booking.signals import appointment_changed
-from phasebook.salons.models import Company, Customer
+from phasebook.salons.models import Absence, Company, Customer
 
 
 @dataclass(frozen=True)
@@ -140,22 +141,67 @@ def reschedule_appointment(
     *,
     actor: Actor,
     now: datetime | None = None,
+    absence: Absence | None = None,
 ) -> Appointment:
     """Move every phase together, keeping their identity; re-validated against everyone on
-    the booking path, the pre-booking checks included."""
+    the booking path, the pre-booking checks included. `absence`: the stylist's absence
+    that the move repairs, the reason in the appointment's history."""
     _require_aware(start)
     appointment = access_appointment(company, appointment_id)
     check_movable(appointment)  # before anything asks Cal.com
+    return _move(company, appointment, start, staff_id, actor, _now(now), absence)
+
+
+def hand_over_appointment(
+    company: Company,
+    appointment_id: Any,
+    staff_id: str,
+    *,
+    absence: Absence,
+    actor: Actor,
+    now: datetime | None = None,
+) -> Appointment:
+    """The salon gives the appointment to the colleague `staff_id` at its own times, because
+    its stylist is absent. The client keeps the start they booked with notice, so the
+    minimum notice is not asked again (a sick call at 07:30 hands over the 08:00 client);
+    everything else is checked as for any reschedule. An appointment that has begun is not
+    handed over: a person decides."""
+    now = _now(now)
+    appointment = access_appointment(company, appointment_id)
+    check_movable(appointment)  # before anything asks Cal.com
+    if appointment.start < now:
+        raise InvalidState(
+            gettext_noop("Der Termin hat bereits begonnen und wird nicht übergeben."),
+            status=appointment.status,
+        )
+    return _move(
+        company, appointment, appointment.start, staff_id, actor, now, absence, handover=True
+    )
+
+
+def _move(
+    company: Company,
+    appointment: Appointment,
+    start: datetime,
+    staff_id: str | None,
+    actor: Actor,
+    now: datetime,
+    absence: Absence | None,
+    *,
+    handover: bool = False,
+) -> Appointment:
     service = appointment.service
     candidates = choose_staff(company, service, staff_id or str(appointment.staff_id))
     placement = Placement(
         company=company,
         service=service,
         start=start,
-        now=_now(now),
+        now=now,
         customer=appointment.customer,
         target=appointment,
         actor=actor,
+        absence=absence,
+        handover=handover,
     )
     return take_start(placement, candidates)
 

@@ -1,7 +1,8 @@
 """THE availability predicate, and the slot search built on the same rules.
 
 Rules (all intervals half-open, so back-to-back is fine):
-- the start respects the minimum notice, the booking horizon and the slot grid;
+- the start respects the minimum notice, the booking horizon and the slot grid (a
+  handover to a colleague at the same times is not asked for notice: `handover_policy`);
 - the client occupies the whole appointment, which lies inside one opening window of
   an open day and overlaps none of the client's other appointments;
 - the stylist performs the service, and each staff-required phase lies inside the
@@ -17,7 +18,7 @@ testing every candidate, and the property tests hold it to the predicate.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, date, datetime, time, timedelta
 from enum import StrEnum
 from functools import cached_property
@@ -90,6 +91,13 @@ class Policy:
     min_notice: timedelta
     horizon: timedelta
     slot_step: timedelta
+
+
+def handover_policy(policy: Policy) -> Policy:
+    """The rules for the salon handing an appointment to a colleague at its own times (its
+    stylist is absent). The client booked that start with notice and keeps it, so the
+    minimum notice is not asked again; zero notice still refuses a start in the past."""
+    return replace(policy, min_notice=timedelta(0))
 
 
 @dataclass(frozen=True)

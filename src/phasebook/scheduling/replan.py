@@ -7,7 +7,10 @@ the absence breaks, one repair with its reasons as German `Sentence`s:
    the absence hits (the predicate's STAFF_ABSENT conflicts against the absence alone);
 2. the same times with another stylist, so that the client notices nothing: the most
    constrained appointments first (fewest free colleagues, then by start), each given to
-   the least busy colleague whom the predicate lets take every phase at its times;
+   the least busy colleague whom the predicate lets take every phase at its times. The
+   minimum notice is not asked of such a handover (`handover_policy`, as the booking
+   path's handover does), so a sick call at 07:30 still hands over the 08:00 client; a
+   new time respects it, and nothing is ever moved into the past;
 3. new times for the rest, by start: on the first day with a bookable start (the
    appointment's own day first, then the following days), the one nearest to the old time
    of day; at equal distance the earlier one, the same stylist, then the least busy. A
@@ -41,6 +44,7 @@ from phasebook.scheduling.availability import (
     Verdict,
     check_start,
     find_conflicts,
+    handover_policy,
     search_slots,
     staff_conflicts,
 )
@@ -416,7 +420,7 @@ class _Board:
             appointment.start,
             colleagues,
             self.customer_busy(appointment),
-            self.policy,
+            handover_policy(self.policy),
             self.now,
         )
 
