@@ -13,7 +13,7 @@ from phasebook.absences.errors import InvalidPlan, PlanExpired
 from phasebook.absences.plans import PLAN_MAX_AGE
 from phasebook.absences.services import Result, apply_absence, plan_absence
 from phasebook.booking.customers import CustomerDetails
-from phasebook.booking.errors import BookingError, InvalidRequest, InvalidState, NotFound
+from phasebook.booking.errors import InvalidRequest, InvalidState, NotBookable, NotFound
 from phasebook.booking.models import Appointment, AppointmentStatus
 from phasebook.booking.services import (
     BookingRequest,
@@ -232,7 +232,7 @@ def test_the_booking_path_still_asks_the_notice_of_anything_but_the_handover(
 ) -> None:
     cut = _book(salon, salon.cut, TEN, salon.anna)
 
-    with pytest.raises(BookingError):
+    with pytest.raises(NotBookable) as refused:
         reschedule_appointment(
             salon.company,
             cut.pk,
@@ -241,6 +241,8 @@ def test_the_booking_path_still_asks_the_notice_of_anything_but_the_handover(
             now=TEN - timedelta(minutes=30),
             actor=ACTOR,
         )
+
+    assert str(refused.value) == "Termine müssen mindestens 60 Minuten im Voraus gebucht werden."
 
 
 def test_an_appointment_that_has_begun_is_not_handed_over(salon: SimpleNamespace) -> None:
@@ -257,6 +259,20 @@ def test_an_appointment_that_has_begun_is_not_handed_over(salon: SimpleNamespace
             now=TEN + timedelta(minutes=5),
         )
 
-    assert _apply(salon, now=TEN + timedelta(minutes=5)) != [Result.MOVED]
+    # Planned before it began, applied after: the handover is refused, never forced.
+    plan_id = plan_absence(
+        salon.company, salon.anna.pk, *MORNING, "krank", now=TEN - timedelta(minutes=30)
+    ).plan_id
+    (outcome,) = apply_absence(
+        salon.company,
+        salon.anna.pk,
+        *MORNING,
+        "krank",
+        plan_id,
+        now=TEN + timedelta(minutes=5),
+        actor=ACTOR,
+    ).outcomes
+    assert (outcome.result, outcome.error) == (Result.REFUSED, "invalid_state")
+    assert outcome.message == "Der Termin hat bereits begonnen und wird nicht übergeben."
     cut.refresh_from_db()
     assert (cut.staff_id, cut.start) == (salon.anna.pk, TEN)

@@ -27,10 +27,11 @@ from phasebook.booking.events import describe
 from phasebook.booking.models import Appointment, AppointmentPhase, EventKind
 from phasebook.booking.services import BookingRequest, book_appointment
 from phasebook.demo.salon import load_demo_salon
-from phasebook.salons.models import Absence, Service, Staff
+from phasebook.salons.models import Absence, ApiToken, Service, Staff
 from phasebook.scheduling.replan import Action, PlanEntry
 from tests.booking.overlaps import customer_overlaps, staff_overlaps
 from tests.booking.race import failures, race, winners
+from tests.conftest import ApiClient
 from tests.factories import ACTOR, BERLIN
 
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # a Monday morning
@@ -206,10 +207,28 @@ def test_each_move_is_one_history_event_with_the_absence_as_its_reason(
                 appointment.staff_id,
             )
         assert move.to_start in {None, appointment.start}
+    _assert_the_api_history_gives_the_absence_as_reason(sick_day, absence)
     dana = sick_day.annas["Dana Damen"].events.get(absence=absence)  # Ben takes her at 16:45
     assert describe(dana, BERLIN).render(lambda template: template) == (
         "Mitarbeiter:in gewechselt von Anna Schneider zu Ben Krüger. Grund: Ausfall von "
         "Anna Schneider vom 04.03.2026, 00:00 bis 05.03.2026, 00:00 (krank)."
+    )
+
+
+def _assert_the_api_history_gives_the_absence_as_reason(
+    salon: SimpleNamespace, absence: Absence
+) -> None:
+    _, raw = ApiToken.issue(salon.company, "Rezeption")
+    api = ApiClient(raw)
+    for appointment in salon.annas.values():
+        history = api.get(f"/appointments/{appointment.pk}").json()["history"]
+        booked, move = history  # one event per move
+        assert (booked["kind"], move["absence_id"]) == ("booked", absence.pk)
+        assert "Grund: Ausfall von Anna Schneider vom 04.03.2026, 00:00" in move["description"]
+    dora = api.get(f"/appointments/{salon.annas['Dora Damen'].pk}").json()["history"][-1]
+    assert dora["description"].startswith(  # another time and another stylist: one event
+        "Verschoben von 04.03.2026, 11:45 auf 04.03.2026, 12:30 und von Anna Schneider zu "
+        "Ben Krüger. Grund:"
     )
 
 

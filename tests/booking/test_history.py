@@ -98,6 +98,19 @@ def test_the_history_reads_as_sentences_in_the_salons_time(salon: SimpleNamespac
     ]
 
 
+def test_a_move_to_another_time_and_stylist_is_one_event_with_both(
+    salon: SimpleNamespace,
+) -> None:
+    booked = book_appointment(salon.company, _cut(salon), actor=PHONE, now=NOW)
+    later, ben = TEN + timedelta(hours=1), str(salon.ben.pk)
+    reschedule_appointment(salon.company, booked.pk, later, ben, actor=ACTOR, now=NOW)
+
+    (moved,) = AppointmentEvent.objects.filter(appointment=booked).exclude(kind=EventKind.BOOKED)
+    assert (moved.kind, moved.from_start, moved.to_start) == (EventKind.MOVED, TEN, later)
+    assert (moved.from_staff, moved.to_staff) == (salon.anna, salon.ben)
+    assert moved.absence is None  # a move of its own, not an absence's repair
+
+
 def test_a_hold_is_held_then_confirmed(salon: SimpleNamespace) -> None:
     hold = hold_appointment(salon.company, _cut(salon), actor=PHONE, now=NOW)
     confirm_hold(salon.company, hold.pk, actor=PHONE, now=NOW)
