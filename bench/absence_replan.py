@@ -72,7 +72,7 @@ def _planned(
 
 def _fill(company: Any, staff: list[Any], count: int, share: float) -> None:
     from phasebook.booking.models import Appointment, AppointmentPhase, AppointmentStatus
-    from phasebook.booking.placement import _phase_rows
+    from phasebook.booking.placement import phase_rows
     from phasebook.salons.models import Customer, Service
     from phasebook.scheduling.phases import plan_phases
 
@@ -97,7 +97,7 @@ def _fill(company: Any, staff: list[Any], count: int, share: float) -> None:
             is_live=True,
         )
         appointments.append(appointment)
-        phases += _phase_rows(appointment, planned)
+        phases += phase_rows(appointment, planned)
     for first in range(0, len(appointments), 2000):
         Appointment.objects.bulk_create(appointments[first : first + 2000])
     AppointmentPhase.objects.bulk_create(phases, batch_size=5000)
