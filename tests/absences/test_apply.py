@@ -14,7 +14,7 @@ from phasebook.absences.plans import PLAN_MAX_AGE
 from phasebook.absences.services import Result, apply_absence, plan_absence
 from phasebook.booking.customers import CustomerDetails
 from phasebook.booking.errors import InvalidRequest, InvalidState, NotBookable, NotFound
-from phasebook.booking.models import Appointment, AppointmentStatus
+from phasebook.booking.models import Appointment, AppointmentStatus, EventKind
 from phasebook.booking.services import (
     BookingRequest,
     book_appointment,
@@ -118,6 +118,8 @@ def test_a_hold_nobody_can_take_is_released_and_cannot_be_confirmed(
 
     hold.refresh_from_db()
     assert (hold.status, hold.is_live) == (AppointmentStatus.CANCELLED, False)
+    released = hold.events.get(kind=EventKind.CANCELLED)
+    assert released.absence == Absence.objects.get()
     with pytest.raises(InvalidState):
         confirm_hold(salon.company, hold.pk, now=NOW, actor=ACTOR)
 

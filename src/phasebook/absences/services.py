@@ -220,7 +220,7 @@ def _apply_step(
         return StepOutcome(step, Result.CHANGED, CHANGED_MESSAGE)
     try:
         if step.to_start is None or step.to_staff_id is None:  # only moves have a target
-            cancel_appointment(company, appointment.pk, actor=actor, now=now)
+            cancel_appointment(company, appointment.pk, actor=actor, now=now, absence=absence)
             return StepOutcome(step, Result.RELEASED)
         if step.action is Action.SAME_TIME:
             # As in the plan, a handover does not ask the minimum notice again: a sick

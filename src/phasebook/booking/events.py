@@ -2,9 +2,10 @@
 the change, with who made it (`Actor`), and worded as a German `Sentence` (`describe`).
 
 The booking service writes held, booked, confirmed, moved (in time, stylist or both: one
-event per move, with the absence it repairs as its reason), cancelled and expired; the
-Cal.com sync writes its outcomes (synced, failed, gave up, verified). The API, the admin and
-the portal read them back through `rendering.render_event`.
+event per move), cancelled and expired; a move or release that repairs a stylist's absence
+names the absence as its reason. The Cal.com sync writes its outcomes (synced, failed, gave
+up, verified). The API, the admin and the portal read them back through
+`rendering.render_event`.
 """
 
 from __future__ import annotations
@@ -133,8 +134,17 @@ def moved(
     )
 
 
-def cancelled(appointment: Appointment, actor: Actor, at: datetime) -> None:
-    _write(appointment.pk, EventKind.CANCELLED, actor, at, note=appointment.cancel_reason)
+def cancelled(
+    appointment: Appointment, actor: Actor, at: datetime, absence: Absence | None = None
+) -> None:
+    _write(
+        appointment.pk,
+        EventKind.CANCELLED,
+        actor,
+        at,
+        note=appointment.cancel_reason,
+        absence=absence,
+    )
 
 
 def expired(appointment_ids: Collection[UUID], at: datetime) -> None:

@@ -213,8 +213,10 @@ def cancel_appointment(
     *,
     actor: Actor,
     now: datetime | None = None,
+    absence: Absence | None = None,
 ) -> Appointment:
-    """Cancel; cancelling a cancelled appointment returns it unchanged."""
+    """Cancel; cancelling a cancelled appointment returns it unchanged. `absence`: the
+    stylist's absence that made the salon let the hold go, its reason in the history."""
     now = _now(now)
     with transaction.atomic():
         appointment = access_appointment(company, appointment_id, lock=True)
@@ -229,7 +231,7 @@ def cancel_appointment(
             update_fields=["status", "is_live", "cancel_reason", "cancelled_at", "updated_at"]
         )
         appointment.phases.update(blocks_staff=False)
-        events.cancelled(appointment, actor, now)
+        events.cancelled(appointment, actor, now, absence)
         if was_booked:
             appointment_changed.send(Appointment, appointment=appointment, change="cancelled")
         return appointment
