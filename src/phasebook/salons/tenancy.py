@@ -95,10 +95,11 @@ def owned_companies_of(user: User) -> QuerySet[Company]:
 
 def may_use(model: type[Model], user: User) -> bool:
     """Whether `user` may see `model` at all (before Django's own permissions): superusers
-    always; others when the model belongs to salons, and owner-managed ones only as owners."""
+    always; anonymous users never (the login page asks without a query); others when the
+    model belongs to salons, and owner-managed ones only as owners."""
     if is_superuser(user):
         return True
-    if company_path(model) is None:
+    if not user.is_authenticated or company_path(model) is None:
         return False
     return not is_owner_managed(model) or owns_a_salon(user)
 
