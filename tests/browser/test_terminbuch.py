@@ -81,3 +81,15 @@ def test_on_a_phone_the_day_shows_one_stylist_at_a_time(page: Any, salon: Simple
     assert page.locator(f'section[data-staff="{salon.ben.pk}"]').is_visible()
     assert not page.locator(f'section[data-staff="{salon.anna.pk}"]').is_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
+
+
+def test_the_header_names_the_salon_on_a_phone_where_the_sidebar_is_hidden(
+    page: Any, salon: SimpleNamespace
+) -> None:
+    page.goto(f"{page.base_url}/admin/terminbuch/")
+    assert not page.locator(".pb-header-salon").is_visible()  # the sidebar names it
+
+    page.set_viewport_size({"width": 390, "height": 844})
+
+    assert page.locator(".pb-header-salon").inner_text() == salon.company.name
+    assert page.locator(".pb-header-salon").is_visible()
