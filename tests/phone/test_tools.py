@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import datetime, timedelta
 from types import SimpleNamespace
 from typing import Any
@@ -298,6 +299,21 @@ def test_a_withheld_number_gets_a_callback_request_and_a_polite_answer(
         "get_customer_appointments",
     ]
     assert Appointment.objects.get().status == AppointmentStatus.BOOKED
+
+
+def test_what_postgresql_cannot_store_is_dropped_from_a_tools_arguments(
+    retell_salon: SimpleNamespace,
+) -> None:
+    args = {"date": "morgen\u0000", "time": "um 10\u0000"}
+    call = phone_call(call_id="call_5", from_number="anonymous")
+    body = {"name": "reschedule_appointment", "args": args, "call": call}
+    escaped = json.dumps(body)  # JSON may say "\u0000"; PostgreSQL's text cannot hold it
+
+    response = retell_salon.retell.post("functions/reschedule_appointment", None, raw=escaped)
+
+    assert response.json()["error"] == "number_withheld"
+    request = CallbackRequest.objects.get(call__call_id="call_5")
+    assert request.details == {"date": "morgen", "time": "um 10"}
 
 
 def test_a_caller_moves_their_appointment(

@@ -8,12 +8,12 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 
-def _storable(text: str) -> str:
+def storable(text: str) -> str:
     """Without NUL and lone surrogates, which PostgreSQL cannot store (JSON can say both)."""
     return "".join(char for char in text if char != "\x00" and not "\ud800" <= char <= "\udfff")
 
 
-Text = Annotated[str, AfterValidator(_storable)]
+Text = Annotated[str, AfterValidator(storable)]
 
 
 class _Lenient(BaseModel):

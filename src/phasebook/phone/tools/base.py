@@ -14,13 +14,14 @@ from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict
+from pydantic import AwareDatetime, BaseModel, ConfigDict, field_validator
 
 from phasebook.booking.events import Actor
 from phasebook.booking.models import Appointment
 from phasebook.booking.rendering import SlotOut
 from phasebook.phone.language.spoken import spoken_times
 from phasebook.phone.models import Call
+from phasebook.phone.schemas import storable
 from phasebook.salons.models import Company
 
 
@@ -28,6 +29,12 @@ class ToolArgs(BaseModel):
     """Arguments as the agent's LLM fills them: extra ones are ignored, not refused."""
 
     model_config = ConfigDict(extra="ignore", str_strip_whitespace=True)
+
+    @field_validator("*")
+    @classmethod
+    def _storable_text(cls, value: Any) -> Any:
+        # What the caller said may be stored (a callback request's details, a name).
+        return storable(value) if isinstance(value, str) else value
 
 
 @dataclass(frozen=True)
