@@ -5,6 +5,8 @@ import warnings
 
 from django.core.asgi import get_asgi_application
 
+from phasebook.warmup import warm_up
+
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "phasebook.settings")
 
 # WhiteNoise serves the admin's static files through a synchronous iterator; Django runs it
@@ -14,3 +16,4 @@ warnings.filterwarnings(
 )
 
 application = get_asgi_application()
+warm_up()

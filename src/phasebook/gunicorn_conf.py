@@ -3,6 +3,10 @@
 Sync workers, two per core (`PHASEBOOK_WORKERS`): a booking is CPU work in Python and in
 PostgreSQL, so a few workers serving one request at a time each book more per second
 than many threads taking turns at the interpreter lock (bench/README.md has the figures).
+The master imports the application once (`preload_app`, with phasebook.warmup's imports)
+and forks ready workers: each worker used to import it for itself, seconds of CPU each,
+and to serve its first request only after that. A code change therefore needs a restart,
+not a HUP, which keeps the old code.
 
 Each worker counts its own Prometheus metrics; /metrics adds them up (prometheus_client's
 multiprocess mode). The directory for that is set before any worker imports
@@ -26,6 +30,7 @@ bind = [env_str("PHASEBOOK_BIND", "127.0.0.1:8000")] + (
     [format_bind(_metrics_bind)] if _metrics_bind else []
 )
 workers = env_int("PHASEBOOK_WORKERS", 2 * multiprocessing.cpu_count(), minimum=1)
+preload_app = True
 # gunicorn's own lines as JSON like the app's; no access log: phasebook logs each request
 # itself, with its request id and without the query string.
 logconfig_dict = logging_config(
