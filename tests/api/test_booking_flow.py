@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
 from tests.factories import next_weekday
@@ -181,3 +183,40 @@ def test_an_appointment_reads_back_its_history_with_the_token_that_made_each_cha
     assert booked_event["to_start"] == start.isoformat()
     assert (moved["from_start"], moved["to_start"]) == (start.isoformat(), later.isoformat())
     assert (cancelled["note"], cancelled["description"]) == ("krank", "Storniert: krank")
+
+
+def _reads_of_the_appointment_row(queries: CaptureQueriesContext) -> list[str]:
+    """Read at once: the next request of the test client empties the connection's log."""
+    return [
+        query["sql"]
+        for query in queries.captured_queries
+        if query["sql"].startswith('SELECT "booking_appointment"."id"')
+    ]
+
+
+def test_a_booking_answers_as_stored_without_reading_its_row_back(api, salon):
+    start = next_weekday(timezone.now())
+    with CaptureQueriesContext(connection) as queries:
+        booked = _book(api, salon, start, service=salon.cut)
+    # The write kept the row as it saved it, with its company, service, stylist, customer.
+    assert _reads_of_the_appointment_row(queries) == []
+    assert booked.status_code == 201, booked.content
+    assert booked.json() == api.get(f"/appointments/{booked.json()['id']}").json()
+
+
+def test_a_hold_and_its_confirmation_answer_as_stored(api, salon):
+    body = {
+        "service_id": salon.cut.pk,
+        "start": next_weekday(timezone.now()).isoformat(),
+        "customer": {"name": "Eva"},
+    }
+    with CaptureQueriesContext(connection) as queries:
+        hold = api.post("/holds", body)
+    assert _reads_of_the_appointment_row(queries) == []
+    assert hold.status_code == 201, hold.content
+    assert hold.json() == api.get(f"/appointments/{hold.json()['id']}").json()
+
+    confirmed = api.post("/appointments", {"hold_id": hold.json()["id"]})
+    assert confirmed.status_code == 201, confirmed.content
+    assert confirmed.json()["status"] == "booked"
+    assert confirmed.json() == api.get(f"/appointments/{hold.json()['id']}").json()
