@@ -15,7 +15,7 @@ confirmed anew and a reschedule alike.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NoReturn
@@ -84,6 +84,7 @@ class Placement:
         moving = self.moving
         if self.handover and (moving is None or moving.start != self.start):
             raise ValueError("a handover keeps the moved appointment's start")
+        _require_own_rows(self.company, [self.service, self.customer, moving])
 
     @property
     def moving(self) -> Appointment | None:
@@ -93,6 +94,21 @@ class Placement:
     def source(self) -> str:
         """Where the booking came from; a move counts where the appointment was booked."""
         return self.target.source
+
+
+def _require_own_rows(
+    company: Company, rows: Iterable[Service | Customer | Staff | Appointment | None]
+) -> None:
+    """The booking path writes only the company's own service, customer, stylists and
+    appointment: a mistake of the caller, since the lookups (access.py, customers.py) hand
+    it nothing else, refused before anything asks Cal.com or writes."""
+    foreign = [
+        f"{type(row).__name__} {row.pk}"
+        for row in rows
+        if row is not None and row.company_id != company.pk
+    ]
+    if foreign:
+        raise ValueError(f"not of company {company.pk}: {', '.join(foreign)}")
 
 
 def take_start(placement: Placement, candidates: list[Staff]) -> Appointment:
@@ -105,6 +121,7 @@ def take_start(placement: Placement, candidates: list[Staff]) -> Appointment:
 
 
 def _take_start(placement: Placement, candidates: list[Staff]) -> Appointment:
+    _require_own_rows(placement.company, candidates)
     for check in PRE_BOOKING_CHECKS:
         candidates = check(
             placement.company, placement.service, candidates, placement.start, placement.moving
