@@ -19,13 +19,21 @@ from django.db.models import Field, Model, UUIDField
 from django.test import Client
 from django.urls import reverse
 
-from phasebook.salons.tenancy import company_path, is_owner_managed
+from phasebook.salons.tenancy import company_path, is_owner_managed, is_superuser_only
 from tests.tenancy.conftest import request_of
 from tests.tenancy.world import ROWS, Registered, belongings, registered, row_of
 
 REGISTERED = registered()
-SCOPED = [entry for entry in REGISTERED if company_path(entry.model) is not None]
-UNSCOPED = [entry for entry in REGISTERED if company_path(entry.model) is None]
+
+
+def salons_may_use(model: type[Model]) -> bool:
+    """Whether salon users may open `model` at all: it belongs to salons and is not kept
+    for superusers (tenancy.SUPERUSER_ONLY)."""
+    return company_path(model) is not None and not is_superuser_only(model)
+
+
+SCOPED = [entry for entry in REGISTERED if salons_may_use(entry.model)]
+REFUSED = [entry for entry in REGISTERED if not salons_may_use(entry.model)]
 OWNER_MANAGED = [entry for entry in REGISTERED if is_owner_managed(entry.model)]
 
 Row = tuple[str, Any]  # (model label, pk)
@@ -42,7 +50,7 @@ def index_of(entry: Registered) -> str:
 def test_the_project_serves_an_admin_with_models_of_both_kinds() -> None:
     # The enumerations below would pass vacuously on an empty registry.
     assert SCOPED
-    assert UNSCOPED
+    assert REFUSED
     assert OWNER_MANAGED
 
 
@@ -66,8 +74,8 @@ def test_the_list_shows_the_salons_own_row_and_not_the_other_salons(
     assert foreign.pk not in listed
 
 
-@pytest.mark.parametrize("entry", UNSCOPED, ids=str)
-def test_a_model_that_belongs_to_no_salon_is_refused_to_a_salon_user(
+@pytest.mark.parametrize("entry", REFUSED, ids=str)
+def test_a_model_salon_users_may_not_use_is_refused_to_them(
     entry: Registered, world: SimpleNamespace, owner_client: Client
 ) -> None:
     assert not entry.model_admin.has_module_permission(request_of(world.owner))
@@ -241,7 +249,7 @@ def autocomplete(client: Client, entry: Registered, field: Field[Any, Any]) -> A
 
 @pytest.mark.parametrize(
     ("entry", "field"),
-    [(entry, field) for entry, field in AUTOCOMPLETE if company_path(field.related_model)],
+    [(entry, field) for entry, field in AUTOCOMPLETE if salons_may_use(field.related_model)],
     ids=lambda value: getattr(value, "name", str(value)),
 )
 def test_autocomplete_offers_the_salons_own_rows_and_none_of_the_other_salons(
@@ -257,10 +265,10 @@ def test_autocomplete_offers_the_salons_own_rows_and_none_of_the_other_salons(
 
 @pytest.mark.parametrize(
     ("entry", "field"),
-    [(entry, field) for entry, field in AUTOCOMPLETE if not company_path(field.related_model)],
+    [(entry, field) for entry, field in AUTOCOMPLETE if not salons_may_use(field.related_model)],
     ids=lambda value: getattr(value, "name", str(value)),
 )
-def test_autocomplete_of_a_model_that_belongs_to_no_salon_is_refused(
+def test_autocomplete_of_a_model_salon_users_may_not_use_is_refused(
     entry: Registered, field: Field[Any, Any], world: SimpleNamespace, owner_client: Client
 ) -> None:
     assert autocomplete(owner_client, entry, field).status_code == 403

@@ -6,7 +6,8 @@ gets empty querysets and no permissions. Tenancy refuses by default: a new model
 invisible to salon users until someone says here how it belongs to a salon.
 
 Memberships and API tokens are managed, not just seen: only the salon's owners
-(Membership.is_owner) and superusers see and change them (OWNER_MANAGED).
+(Membership.is_owner) and superusers see and change them (OWNER_MANAGED). Accounts belong
+to salons but only superusers administer them (SUPERUSER_ONLY).
 
 Callers:
 - the admin (common/admin.py): querysets, foreign-key and many-to-many choices, list-filter
@@ -62,6 +63,11 @@ COMPANY_PATHS: dict[str, str] = {
 # Seen and changed only by the owners of the salon (and superusers).
 OWNER_MANAGED = frozenset({"salons.Membership", "salons.ApiToken"})
 
+# Rows that belong to salons (owners pick colleagues from them), administered by superusers
+# only: an account's password and superuser flag reach beyond any one salon, so whoever may
+# change it may leave tenancy (a salon user holding auth.change_user made themselves superuser).
+SUPERUSER_ONLY = frozenset({"auth.User"})
+
 User = AbstractBaseUser | AnonymousUser
 M = TypeVar("M", bound=Model)
 
@@ -73,6 +79,10 @@ def company_path(model: type[Model]) -> str | None:
 
 def is_owner_managed(model: type[Model]) -> bool:
     return model._meta.label in OWNER_MANAGED
+
+
+def is_superuser_only(model: type[Model]) -> bool:
+    return model._meta.label in SUPERUSER_ONLY
 
 
 def is_superuser(user: User) -> bool:
@@ -96,10 +106,10 @@ def owned_companies_of(user: User) -> QuerySet[Company]:
 def may_use(model: type[Model], user: User) -> bool:
     """Whether `user` may see `model` at all (before Django's own permissions): superusers
     always; anonymous users never (the login page asks without a query); others when the
-    model belongs to salons, and owner-managed ones only as owners."""
+    model belongs to salons and is not SUPERUSER_ONLY, owner-managed ones only as owners."""
     if is_superuser(user):
         return True
-    if not user.is_authenticated or company_path(model) is None:
+    if not user.is_authenticated or company_path(model) is None or is_superuser_only(model):
         return False
     return not is_owner_managed(model) or owns_a_salon(user)
 
