@@ -227,7 +227,7 @@ def main() -> None:
     parser.add_argument("--baseline-seconds", type=float, default=10.0)
     args = parser.parse_args()
     setup(args.database_url)
-    from tests.booking.overlaps import customer_overlaps, staff_overlaps
+    from tests.support.overlaps import customer_overlaps, staff_overlaps
 
     # This virtual machine's speed swings by up to 2x within an hour: one client alone,
     # measured just before, gives the figure below a yardstick.

@@ -30,7 +30,7 @@ def setup(url: str, *, migrate: bool = True) -> None:
     _ensure_database(url)
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "phasebook.settings")
-    sys.path.insert(0, str(REPO))  # for tests.booking.overlaps
+    sys.path.insert(0, str(REPO))  # for tests.support.overlaps
     import django
 
     django.setup()

@@ -202,7 +202,7 @@ def _answers(redis_url: str) -> bool:
 
 def _postgres(args: argparse.Namespace) -> str:
     setup(args.database_url)
-    from tests.booking.overlaps import customer_overlaps, staff_overlaps
+    from tests.support.overlaps import customer_overlaps, staff_overlaps
 
     from phasebook.salons.models import ApiToken, Service
 

@@ -200,9 +200,8 @@ def main() -> None:
     parser.add_argument("--baseline-seconds", type=float, default=15.0)
     args = parser.parse_args()
     prepare(args.database_url)
-    from tests.booking.overlaps import customer_overlaps, staff_overlaps
-    from tests.calsync.services import free_port
-    from tests.monitoring.processes import gunicorn
+    from tests.support.overlaps import customer_overlaps, staff_overlaps
+    from tests.support.processes import free_port, gunicorn
 
     from phasebook.booking.models import Appointment, AppointmentStatus
 

@@ -40,8 +40,8 @@ def main() -> None:
     logging.getLogger("phasebook.calcom.client").setLevel(logging.WARNING)
 
     from django.utils import timezone
-    from tests.calsync.mirror import connect_salon
     from tests.factories import CUT, make_company, make_service, make_staff, next_weekday
+    from tests.support.mirror import connect_salon
 
     from phasebook.booking.customers import CustomerDetails
     from phasebook.booking.events import Actor

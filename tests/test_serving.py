@@ -8,7 +8,7 @@ import sys
 
 import pytest
 
-from tests.calsync.services import free_port
+from tests.support.processes import free_port
 
 # Modules Django and `holidays` would otherwise import during the first request (seconds).
 IMPORTED_ON_FIRST_REQUEST = ["phasebook.urls", "phasebook.api.v1", "holidays.countries"]

@@ -29,10 +29,10 @@ from phasebook.booking.services import BookingRequest, book_appointment
 from phasebook.demo.salon import load_demo_salon
 from phasebook.salons.models import Absence, ApiToken, Service, Staff
 from phasebook.scheduling.replan import Action, PlanEntry
-from tests.booking.overlaps import customer_overlaps, staff_overlaps
-from tests.booking.race import failures, race, winners
-from tests.conftest import ApiClient
 from tests.factories import ACTOR, BERLIN
+from tests.support.api import ApiClient
+from tests.support.overlaps import customer_overlaps, staff_overlaps
+from tests.support.race import failures, race, winners
 
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # a Monday morning
 WEDNESDAY = (2026, 3, 4)

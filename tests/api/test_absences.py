@@ -13,8 +13,8 @@ from django.utils import timezone
 
 from phasebook.booking.models import Appointment
 from phasebook.salons.models import Absence
-from tests.conftest import ApiClient
 from tests.factories import next_weekday
+from tests.support.api import ApiClient
 
 TEN = next_weekday(timezone.now())  # a Wednesday 10:00 in Berlin, a week or more ahead
 DAY = (TEN.replace(hour=0), TEN.replace(hour=23, minute=59))

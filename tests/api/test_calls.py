@@ -8,8 +8,8 @@ from types import SimpleNamespace
 from django.utils import timezone
 
 from phasebook.phone.models import Call, CallAppointment
-from tests.conftest import ApiClient
 from tests.factories import BERLIN, next_weekday
+from tests.support.api import ApiClient
 
 
 def _call(salon: SimpleNamespace, call_id: str, minutes_ago: int) -> Call:

@@ -21,8 +21,8 @@ from phasebook.booking.models import Appointment
 from phasebook.booking.services import BookingRequest, hold_appointment
 from phasebook.security import throttle
 from phasebook.security.models import RateLimitCounter
-from tests.calsync.services import free_port
 from tests.factories import make_token, next_weekday
+from tests.support.processes import free_port
 
 
 def _post(token: str, path: str, body: Any, **headers: str) -> Any:

@@ -3,20 +3,16 @@ its error responses, and what the API really answers matches it."""
 
 from __future__ import annotations
 
-import uuid
-from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from django.test import Client
-from django.utils import timezone
 from openapi_core import OpenAPI
 from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIResponse
 from openapi_spec_validator import validate
 
-from tests.conftest import ApiClient
-from tests.factories import next_weekday
+from tests.support.api import ApiClient, answers_of_each_kind
 
 READS = {"400", "401", "404", "422"}
 WRITES = READS | {"409"}
@@ -126,42 +122,6 @@ def test_the_booking_bodies_are_the_fixed_interface(spec: dict[str, Any]) -> Non
     )
     assert set(schemas["RescheduleIn"]["properties"]) == {"start", "staff_id"}
     assert set(schemas["CancelIn"]["properties"]) == {"reason"}
-
-
-def answers_of_each_kind(api: ApiClient, salon: SimpleNamespace) -> list[Any]:
-    """One real answer of each kind: successes, 401, 404, 409 with alternatives, 422, 400."""
-    start = next_weekday(timezone.now())
-    body = {
-        "service_id": salon.cut.pk,
-        "start": start.isoformat(),
-        "staff_id": str(salon.anna.pk),
-        "customer": {"name": "Eva"},
-    }
-    booked = api.post("/appointments", body)
-    appointment = booked.json()["id"]
-    window = {"from": start.isoformat(), "to": (start + timedelta(days=1)).isoformat()}
-    absence = {"start": start.isoformat(), "end": (start + timedelta(hours=4)).isoformat()}
-    return [
-        api.get("/services"),
-        api.get("/availability", service=salon.colour.pk, **window),
-        api.get("/explain", service=salon.colour.pk, start=start.isoformat()),
-        api.post("/holds", body | {"start": (start + timedelta(hours=2)).isoformat()}),
-        booked,
-        api.post("/appointments", body | {"customer": {"name": "Lena"}}),
-        api.get(f"/appointments/{appointment}"),
-        api.post(
-            f"/appointments/{appointment}/reschedule",
-            {"start": (start + timedelta(hours=3)).isoformat()},
-        ),
-        api.post(f"/staff/{salon.anna.pk}/absences", absence | {"dry_run": True}),
-        api.post(f"/staff/{salon.anna.pk}/absences", absence),
-        api.post(f"/appointments/{appointment}/cancel", {"reason": "krank"}),
-        api.post(f"/appointments/{appointment}/reschedule", {"start": start.isoformat()}),
-        api.get(f"/appointments/{uuid.uuid4()}"),
-        api.post("/holds", body | {"start": "morgen"}),
-        api.post("/appointments", {"service_id": salon.cut.pk}),
-        ApiClient(None).get("/services"),
-    ]
 
 
 def test_real_answers_match_the_schema(

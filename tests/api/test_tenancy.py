@@ -15,8 +15,8 @@ from django.utils import timezone
 
 from phasebook.booking.models import Appointment, AppointmentPhase
 from phasebook.salons.models import Absence, ApiToken, Customer
-from tests.conftest import ApiClient
 from tests.factories import next_weekday
+from tests.support.api import ApiClient
 
 START = next_weekday(timezone.now())
 

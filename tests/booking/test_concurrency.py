@@ -25,9 +25,9 @@ from phasebook.booking.services import (
     reschedule_appointment,
 )
 from phasebook.salons.models import Service, Staff
-from tests.booking.overlaps import customer_overlaps, staff_overlaps
-from tests.booking.race import BARRIER_TIMEOUT_SECONDS, Outcome, failures, race, winners
 from tests.factories import ACTOR, BERLIN
+from tests.support.overlaps import customer_overlaps, staff_overlaps
+from tests.support.race import BARRIER_TIMEOUT_SECONDS, Outcome, failures, race, winners
 
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # a Monday morning
 START = datetime(2026, 3, 4, 10, 0, tzinfo=BERLIN)  # that Wednesday, 10:00 in Berlin

@@ -10,7 +10,7 @@ from django.utils import translation
 from phasebook.booking.rendering import Explained, render_explanation
 from phasebook.scheduling.availability import check_start
 from phasebook.scheduling.intervals import Interval
-from tests.scheduling.helpers import CUT, MONDAY, NOW, at, busy, policy, segments, span, stylist
+from tests.support.scheduling import CUT, MONDAY, NOW, at, busy, policy, segments, span, stylist
 
 NAMES = {"anna": "Anna", "ben": "Ben"}
 

@@ -18,8 +18,8 @@ from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 from phasebook.booking.errors import SlotTaken
 from phasebook.booking.services import book_appointment, hold_appointment
-from tests.booking.race import failures, race, winners
 from tests.booking.test_concurrency import START, _client, _request, _writer
+from tests.support.race import failures, race, winners
 
 WRITERS = 10
 

@@ -5,8 +5,8 @@
 - They run in the PostgreSQL pass of `./dev test` only and are deselected in the SQLite
   pass: they test what a person sees over HTTP, and the booking rules under it are tested
   on both databases already; one pass keeps them within their share of CI time.
-- `look(page, name)` writes a screenshot in light mode, in dark mode and at 390×844 to
-  var/screenshots/ (not committed) and fails if the phone width scrolls sideways.
+- `look(page, name)` (screenshots.py) writes a screenshot in light mode, in dark mode and at
+  390×844 to var/screenshots/ (not committed) and fails if the phone width scrolls sideways.
 """
 
 from __future__ import annotations
@@ -19,12 +19,12 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.contrib.auth.models import User
 from django.db import connection
 
-from tests.conftest import REQUIRE_SERVICES
-from tests.portal.conftest import salon_user
+from tests.browser.screenshots import DESKTOP
+from tests.support.environment import unavailable
+from tests.support.portal import salon_user
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -34,9 +34,6 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(settings.DATA_DIR) / "screenshots"
-DESKTOP = {"width": 1280, "height": 900}
-PHONE = {"width": 390, "height": 844}
 PASSWORD = "salon-pw-1"
 
 
@@ -52,9 +49,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
 @pytest.fixture(scope="package")
 def chromium() -> Iterator[Any]:
     if not CHROMIUM.exists():
-        if REQUIRE_SERVICES:
-            pytest.fail(f"{CHROMIUM} is required (PHASEBOOK_REQUIRE_SERVICES=1)")
-        pytest.skip("no Chromium at /usr/bin/chromium (apt-get install chromium)")
+        unavailable(f"no Chromium at {CHROMIUM} (apt-get install chromium)")
     from playwright.sync_api import sync_playwright
 
     # Playwright's sync API keeps an event loop on the test thread, and Django refuses ORM
@@ -106,23 +101,3 @@ def log_in(tab: Any, username: str, password: str) -> None:
     tab.fill("input[name=password]", password)
     tab.click("button[type=submit]")
     tab.wait_for_url(f"{tab.base_url}/admin/terminbuch/")
-
-
-def look(tab: Any, name: str) -> None:
-    """Screenshots of the current page in light mode, dark mode and at phone width; fails
-    when the phone width scrolls sideways."""
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    tab.emulate_media(color_scheme="light")
-    tab.screenshot(path=SCREENSHOTS / f"{name}-light.png", full_page=True)
-    tab.emulate_media(color_scheme="dark")
-    tab.reload()  # unfold picks its theme from the system's scheme when the page loads
-    tab.screenshot(path=SCREENSHOTS / f"{name}-dark.png", full_page=True)
-    tab.emulate_media(color_scheme="light")
-    tab.reload()
-    tab.set_viewport_size(PHONE)
-    try:
-        tab.screenshot(path=SCREENSHOTS / f"{name}-390x844.png", full_page=True)
-        width = tab.evaluate("document.documentElement.scrollWidth")
-        assert width <= PHONE["width"], f"{name}: {width}px wide at {PHONE['width']}px"
-    finally:
-        tab.set_viewport_size(DESKTOP)

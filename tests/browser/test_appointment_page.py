@@ -9,8 +9,8 @@ from typing import Any
 from django.utils import timezone
 
 from phasebook.booking.models import Appointment, AppointmentStatus
-from tests.browser.conftest import look
-from tests.portal.conftest import a_wednesday, book
+from tests.browser.screenshots import look
+from tests.support.booking import a_wednesday, book_at
 
 
 def open_detail(page: Any, appointment: Appointment) -> None:
@@ -18,7 +18,7 @@ def open_detail(page: Any, appointment: Appointment) -> None:
 
 
 def test_the_detail_page_shows_segments_and_timeline(page: Any, salon: SimpleNamespace) -> None:
-    colour = book(salon.company, salon.colour, salon.anna, a_wednesday(10), "Maria Berger")
+    colour = book_at(salon.company, salon.colour, salon.anna, a_wednesday(10), "Maria Berger")
     colour.phases.filter(segment_key="C").update(
         calcom_sync_status="failed",
         sync_error_message="Cal.com antwortet 404: Event-Type 4711 gibt es nicht mehr. "
@@ -38,7 +38,7 @@ def test_the_detail_page_shows_segments_and_timeline(page: Any, salon: SimpleNam
 def test_a_salon_user_reschedules_through_the_offered_alternatives(
     page: Any, salon: SimpleNamespace
 ) -> None:
-    colour = book(salon.company, salon.colour, salon.anna, a_wednesday(10), "Maria Berger")
+    colour = book_at(salon.company, salon.colour, salon.anna, a_wednesday(10), "Maria Berger")
     next_day = timezone.localtime(colour.start, salon.company.zone).date() + timedelta(days=1)
     open_detail(page, colour)
 
@@ -58,7 +58,7 @@ def test_a_salon_user_reschedules_through_the_offered_alternatives(
 
 
 def test_a_salon_user_cancels_with_a_reason(page: Any, salon: SimpleNamespace) -> None:
-    cut = book(salon.company, salon.cut, salon.ben, a_wednesday(11), "Paul Klaus")
+    cut = book_at(salon.company, salon.cut, salon.ben, a_wednesday(11), "Paul Klaus")
     open_detail(page, cut)
 
     page.click("text=Stornieren")

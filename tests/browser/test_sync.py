@@ -13,8 +13,8 @@ import pytest
 from phasebook.booking.models import Appointment, SyncStatus
 from phasebook.calcom_emulator import RunningEmulator
 from phasebook.calsync.tasks import local_runner
-from tests.calsync.mirror import Mirror, connect_salon
-from tests.portal.conftest import a_wednesday, book
+from tests.support.booking import a_wednesday, book_at
+from tests.support.mirror import Mirror, connect_salon
 
 
 @pytest.fixture
@@ -47,7 +47,7 @@ def test_a_refused_sync_is_fixed_retried_from_the_portal_and_shows_synced(
     mirror.emulator.inject_fault(
         "server_error", count=None, path_prefix="/v2/bookings", status_code=401
     )
-    cut = book(salon.company, salon.cut, salon.anna, a_wednesday(11), "Paul Klaus")
+    cut = book_at(salon.company, salon.cut, salon.anna, a_wednesday(11), "Paul Klaus")
     eventually(lambda: sync_status(cut) == SyncStatus.FAILED)
     page.goto(f"{page.base_url}/admin/booking/appointment/{cut.pk}/change/")
     assert page.locator('td [data-sync="failed"]').count() == 1

@@ -7,8 +7,8 @@ from types import SimpleNamespace
 from typing import Any
 
 from phasebook.booking.models import Appointment, AppointmentStatus
-from tests.browser.conftest import look
-from tests.portal.conftest import a_wednesday, book
+from tests.browser.screenshots import look
+from tests.support.booking import a_wednesday, book_at
 
 
 def box(tab: Any, selector: str) -> dict[str, float]:
@@ -19,8 +19,8 @@ def test_the_day_view_shows_a_cut_inside_the_colours_processing_time(
     page: Any, salon: SimpleNamespace
 ) -> None:
     colour_at = a_wednesday(10)
-    book(salon.company, salon.colour, salon.anna, colour_at, "Maria Berger")
-    book(salon.company, salon.cut, salon.anna, a_wednesday(10, 30), "Paul Klaus")
+    book_at(salon.company, salon.colour, salon.anna, colour_at, "Maria Berger")
+    book_at(salon.company, salon.cut, salon.anna, a_wednesday(10, 30), "Paul Klaus")
 
     page.goto(f"{page.base_url}/admin/terminbuch/?date={colour_at.date()}")
 
@@ -71,7 +71,7 @@ def test_a_colour_that_does_not_fit_says_why_in_german(page: Any, salon: SimpleN
 
 def test_on_a_phone_the_day_shows_one_stylist_at_a_time(page: Any, salon: SimpleNamespace) -> None:
     start = a_wednesday(10)
-    book(salon.company, salon.cut, salon.ben, start, "Ben Kunde")
+    book_at(salon.company, salon.cut, salon.ben, start, "Ben Kunde")
     page.set_viewport_size({"width": 390, "height": 844})
     page.goto(f"{page.base_url}/admin/terminbuch/?date={start.date()}")
 

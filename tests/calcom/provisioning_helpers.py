@@ -11,8 +11,8 @@ from phasebook.calcom.models import CalcomConnection
 from phasebook.calcom_emulator import CalcomEmulator
 from phasebook.demo.salon import SERVICES
 from phasebook.salons.models import Company, Service, Staff
-from tests.conftest import TEST_TIMEOUTS
 from tests.factories import make_salon
+from tests.support.emulator import TEST_TIMEOUTS
 
 TEAM_ID = 42
 SEED_COLOURS = ("Ansatzfärbung", "Ansatz + Längenausgleich", "Komplette Umfärbung/Blondierung")

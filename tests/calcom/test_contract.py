@@ -32,8 +32,8 @@ from phasebook.calcom.schemas import (
     EventTypeHost,
     in_person_location,
 )
-from tests.calcom.conftest import EmulatedCalcom, tomorrow_at
-from tests.conftest import TEST_TIMEOUTS
+from tests.calcom.emulated import EmulatedCalcom, tomorrow_at
+from tests.support.emulator import TEST_TIMEOUTS
 
 SPEC_PATH = Path(__file__).resolve().parents[1] / "contracts" / "calcom-openapi-v2.json"
 SPEC_DOCUMENT: dict[str, Any] = json.loads(SPEC_PATH.read_text())

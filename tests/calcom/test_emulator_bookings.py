@@ -19,7 +19,7 @@ from phasebook.calcom.errors import (
 )
 from phasebook.calcom.schemas import BookingFilters
 from phasebook.calcom_emulator import WeeklySchedule
-from tests.calcom.conftest import EmulatedCalcom, booking_request, tomorrow_at
+from tests.calcom.emulated import EmulatedCalcom, booking_request, tomorrow_at
 
 
 def test_a_booking_gets_its_end_from_the_event_type_and_keeps_its_metadata(

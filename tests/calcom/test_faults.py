@@ -14,7 +14,7 @@ from phasebook.calcom.errors import (
 )
 from phasebook.calcom.schemas import BookingFilters
 from phasebook.calcom_emulator.faults import FaultPlan, FaultRule
-from tests.calcom.conftest import EmulatedCalcom, booking_request, tomorrow_at
+from tests.calcom.emulated import EmulatedCalcom, booking_request, tomorrow_at
 
 
 def test_a_dropped_connection_is_a_retryable_transport_error_with_unknown_outcome(

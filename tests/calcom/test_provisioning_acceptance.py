@@ -10,7 +10,7 @@ from phasebook.calcom.errors import CalcomManagedEventTypeError
 from phasebook.calcom.models import CalcomEventMap, CalcomEventMapChange
 from phasebook.calcom.provisioning import provision, rollback
 from phasebook.calcom_emulator import RunningEmulator
-from tests.calcom.conftest import booking_request, tomorrow_at
+from tests.calcom.emulated import booking_request, tomorrow_at
 from tests.calcom.provisioning_helpers import TEAM_ID, CalcomSalon, colour_salon
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ import pytest
 from phasebook.calcom.client import CalcomClient
 from phasebook.calcom.errors import CalcomRateLimitedError
 from phasebook.calcom.ratelimit import InMemoryRateLimiter, RateLimiter, RedisRateLimiter
-from tests.calcom.conftest import EmulatedCalcom
-from tests.conftest import TEST_TIMEOUTS
+from tests.calcom.emulated import EmulatedCalcom
+from tests.support.emulator import TEST_TIMEOUTS
 
 
 class FakeClock:

@@ -11,8 +11,8 @@ import pytest
 from phasebook.calcom.client import CalcomClient
 from phasebook.calcom.errors import CalcomAuthError
 from phasebook.calcom_emulator import RunningEmulator
-from tests.calcom.conftest import booking_request, tomorrow_at
-from tests.conftest import TEST_TIMEOUTS
+from tests.calcom.emulated import booking_request, tomorrow_at
+from tests.support.emulator import TEST_TIMEOUTS
 
 TEAM = 9
 

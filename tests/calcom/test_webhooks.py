@@ -16,7 +16,7 @@ import pytest
 
 from phasebook.calcom.client import CalcomClient
 from phasebook.calcom_emulator import signature
-from tests.calcom.conftest import EmulatedCalcom, booking_request, tomorrow_at
+from tests.calcom.emulated import EmulatedCalcom, booking_request, tomorrow_at
 
 Delivery = tuple[dict[str, str], bytes]
 

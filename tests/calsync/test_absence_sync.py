@@ -9,9 +9,9 @@ from phasebook.absences.services import Result, apply_absence
 from phasebook.booking.models import SyncStatus
 from phasebook.calsync.env import SyncEnv
 from phasebook.calsync.sync import drain
-from tests.calsync.conftest import book
-from tests.calsync.mirror import Mirror
 from tests.factories import ACTOR
+from tests.support.booking import book
+from tests.support.mirror import Mirror
 
 
 def test_the_moved_phases_are_mirrored_with_the_new_stylist(

@@ -19,10 +19,10 @@ from phasebook.calsync.models import PhaseSyncTask, TaskStatus
 from phasebook.calsync.sync import drain
 from phasebook.calsync.tasks import sweep_task
 from phasebook.celery import app as celery_app
-from tests.calsync.mirror import Mirror
-from tests.calsync.services import OwnRedis, use_broker
-from tests.conftest import ApiClient
 from tests.factories import next_weekday
+from tests.support.api import ApiClient
+from tests.support.mirror import Mirror
+from tests.support.processes import OwnRedis, use_broker
 
 
 @pytest.fixture

@@ -41,9 +41,9 @@ from phasebook.calsync.plan import PhaseJob
 from phasebook.calsync.reconcile import reconcile_company
 from phasebook.calsync.sync import drain
 from phasebook.salons.models import Company
-from tests.calsync.conftest import FakeClock
-from tests.calsync.mirror import Mirror, connect_salon
 from tests.factories import ACTOR, make_staff, next_weekday
+from tests.support.clock import FakeClock
+from tests.support.mirror import Mirror, connect_salon
 
 APPOINTMENTS = 500
 DAYS = 25  # Monday to Saturday, from next week on

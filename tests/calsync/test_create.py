@@ -15,9 +15,10 @@ from phasebook.calcom.models import CalcomEventMap
 from phasebook.calsync.env import SyncEnv
 from phasebook.calsync.models import PhaseSyncTask, TaskStatus
 from phasebook.calsync.sync import drain
-from tests.calsync.conftest import FakeClock, book
-from tests.calsync.mirror import TEAM_ID, Mirror
 from tests.factories import ACTOR, next_weekday
+from tests.support.booking import book
+from tests.support.clock import FakeClock
+from tests.support.mirror import TEAM_ID, Mirror
 
 
 def _staff_phases(appointment: Appointment) -> list[Any]:

@@ -20,9 +20,10 @@ from phasebook.calsync import tasks
 from phasebook.calsync.env import ClientPool, SyncEnv
 from phasebook.calsync.sync import drain, sync_appointment
 from phasebook.calsync.tasks import LocalRunner, sweep_task, sync_appointment_task
-from tests.calsync.conftest import book, client_without_limiter
-from tests.calsync.mirror import Mirror
-from tests.monitoring.scraping import sample, scrape
+from tests.support.booking import book
+from tests.support.mirror import Mirror
+from tests.support.scraping import sample, scrape
+from tests.support.sync import client_without_limiter
 
 
 @pytest.fixture

@@ -22,8 +22,9 @@ from phasebook.calsync.outbox import lease_jobs, request_sync
 from phasebook.calsync.phase_sync import Progress, create_missing, no_checkpoint
 from phasebook.calsync.plan import PhaseJob
 from phasebook.calsync.sync import drain, verify_appointment
-from tests.calsync.conftest import FakeClock, book
-from tests.calsync.mirror import Mirror
+from tests.support.booking import book
+from tests.support.clock import FakeClock
+from tests.support.mirror import Mirror
 
 
 @pytest.mark.parametrize("mode", ["lose_response", "timeout", "drop", "server_error"])

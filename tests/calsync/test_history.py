@@ -10,9 +10,10 @@ from phasebook.booking.models import AppointmentEvent, EventKind
 from phasebook.booking.services import cancel_appointment
 from phasebook.calsync.env import SyncEnv
 from phasebook.calsync.sync import drain, verify_appointment
-from tests.calsync.conftest import FakeClock, book
-from tests.calsync.mirror import Mirror
 from tests.factories import ACTOR
+from tests.support.booking import book
+from tests.support.clock import FakeClock
+from tests.support.mirror import Mirror
 
 
 def _history(appointment_id: object) -> list[tuple[str, str, str]]:

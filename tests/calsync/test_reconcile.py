@@ -19,8 +19,8 @@ from phasebook.calsync.models import DriftKind, SyncDrift, WebhookDelivery
 from phasebook.calsync.reconcile import reconcile_company
 from phasebook.calsync.sync import drain
 from phasebook.salons.models import ExternalBusyBlock
-from tests.calsync.conftest import book
-from tests.calsync.mirror import Mirror
+from tests.support.booking import book
+from tests.support.mirror import Mirror
 
 
 def _direct_booking(mirror: Mirror, host_id: int, start: Any, metadata: dict[str, Any]) -> Any:

@@ -16,8 +16,9 @@ from phasebook.calsync.env import SyncEnv
 from phasebook.calsync.models import DriftKind, PhaseSyncTask, SyncDrift, TaskStatus
 from phasebook.calsync.reconcile import reconcile_all, reconcile_company
 from phasebook.calsync.sync import drain
-from tests.calsync.conftest import FakeClock, book
-from tests.calsync.mirror import TEAM_ID, Mirror, connect_salon
+from tests.support.booking import book
+from tests.support.clock import FakeClock
+from tests.support.mirror import TEAM_ID, Mirror, connect_salon
 
 
 def _synced(salon: SimpleNamespace, env: SyncEnv, count: int = 3) -> list[Any]:

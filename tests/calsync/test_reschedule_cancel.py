@@ -12,9 +12,10 @@ from phasebook.calsync.env import SyncEnv
 from phasebook.calsync.models import PhaseSyncTask, TaskStatus
 from phasebook.calsync.outbox import lease_jobs
 from phasebook.calsync.sync import drain, run_jobs
-from tests.calsync.conftest import FakeClock, book
-from tests.calsync.mirror import Mirror
 from tests.factories import ACTOR
+from tests.support.booking import book
+from tests.support.clock import FakeClock
+from tests.support.mirror import Mirror
 
 
 def _assert_mirrored(appointment: Appointment, mirror: Mirror) -> None:

@@ -17,9 +17,9 @@ from phasebook.calsync.env import SyncEnv
 from phasebook.calsync.models import CalcomSyncSettings
 from phasebook.calsync.slot_check import covers
 from phasebook.calsync.sync import drain
-from tests.calsync.conftest import book
-from tests.calsync.mirror import Mirror
 from tests.factories import ACTOR, next_weekday
+from tests.support.booking import book
+from tests.support.mirror import Mirror
 
 
 @pytest.fixture

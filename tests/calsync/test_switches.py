@@ -13,8 +13,8 @@ from phasebook.calcom.models import CalcomConnection
 from phasebook.calsync.models import CalcomSyncSettings, PhaseSyncTask
 from phasebook.calsync.switches import SWITCHES_SQL
 from phasebook.salons.models import Service, Staff
-from tests.calsync.conftest import book
-from tests.calsync.mirror import Mirror
+from tests.support.booking import book
+from tests.support.mirror import Mirror
 
 
 def test_only_a_company_with_an_enabled_connection_queues_its_bookings(

@@ -43,9 +43,16 @@ from phasebook.calcom.provisioning import provision
 from phasebook.calsync.models import PhaseSyncTask, TaskStatus
 from phasebook.calsync.reconcile import reconcile_company
 from phasebook.celery import app as celery_app
-from tests.calsync.services import OwnRedis, Service, free_port, use_broker, wait_until
-from tests.conftest import ApiClient
 from tests.factories import make_staff, next_weekday
+from tests.support.api import ApiClient
+from tests.support.processes import (
+    OwnRedis,
+    Service,
+    celery_command,
+    free_port,
+    use_broker,
+    wait_until,
+)
 
 pytestmark = [pytest.mark.postgres, pytest.mark.topology]
 
@@ -134,16 +141,7 @@ def _environment(redis_url: str, data_dir: Path) -> dict[str, str]:
 
 
 def _celery(name: str, arguments: list[str], env: dict[str, str], tmp: Path) -> Service:
-    command = [
-        sys.executable,
-        "-m",
-        "celery",
-        "-A",
-        "phasebook",
-        *arguments,
-        "--loglevel",
-        "INFO",
-    ]
+    command = celery_command(*arguments)
     return Service(name, command, env, tmp / f"{name}.log", tmp, ready_line=" ready.")
 
 

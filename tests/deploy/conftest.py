@@ -7,41 +7,16 @@ tests skip, unless PHASEBOOK_REQUIRE_SERVICES=1 (CI), where a missing promtool f
 from __future__ import annotations
 
 import shutil
-import subprocess
-from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import REQUIRE_SERVICES
-
-DEPLOY = Path(__file__).resolve().parents[2] / "deploy"
-PROMETHEUS = DEPLOY / "prometheus"
-
-
-@dataclass(frozen=True)
-class Promtool:
-    path: str
-
-    def run(self, *args: str | Path, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
-        """promtool's exit code, and its stdout and stderr as one text in the order written."""
-        return subprocess.run(  # noqa: S603 (our own arguments, no shell)
-            [self.path, *map(str, args)],
-            cwd=cwd,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
-            text=True,
-            timeout=60,
-            check=False,
-        )
+from tests.deploy.promtool import Promtool
+from tests.support.environment import unavailable
 
 
 @pytest.fixture(scope="session")
 def promtool() -> Promtool:
     path = shutil.which("promtool")
     if path is None:
-        message = "promtool not found (Debian package `prometheus`; .ci/run installs it)"
-        if REQUIRE_SERVICES:
-            pytest.fail(f"{message}, and PHASEBOOK_REQUIRE_SERVICES=1 requires it")
-        pytest.skip(message)
+        unavailable("promtool not found (Debian package `prometheus`; .ci/run installs it)")
     return Promtool(path)

@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 import yaml
 
-from tests.deploy.conftest import PROMETHEUS, Promtool
+from tests.deploy.promtool import PROMETHEUS, Promtool
 
 RULES = PROMETHEUS / "phasebook.rules.yml"
 RULE_TESTS = PROMETHEUS / "phasebook.rules.test.yml"

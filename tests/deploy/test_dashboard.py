@@ -17,7 +17,7 @@ from prometheus_client.metrics_core import Metric
 
 import phasebook.telemetry.metrics  # noqa: F401 (registers every metric the apps record)
 from phasebook.monitoring.collector import DatabaseStateCollector
-from tests.deploy.conftest import DEPLOY, PROMETHEUS, Promtool
+from tests.deploy.promtool import DEPLOY, PROMETHEUS, Promtool
 
 DASHBOARD = DEPLOY / "grafana" / "dashboards" / "phasebook.json"
 PROVISIONING = DEPLOY / "grafana" / "provisioning"

@@ -14,10 +14,8 @@ from django.utils import timezone
 from openapi_core import OpenAPI
 from openapi_core.contrib.django import DjangoOpenAPIRequest, DjangoOpenAPIResponse
 
-from tests.api.test_bad_input import assert_clean_refusal
-from tests.api.test_openapi import answers_of_each_kind
-from tests.conftest import ApiClient
 from tests.factories import next_weekday
+from tests.support.api import ApiClient, answers_of_each_kind, assert_clean_refusal
 
 START = next_weekday(timezone.now())
 

@@ -1,35 +1,16 @@
-"""What the handlers settings.LOGGING installs write, as production would see it; the
-calsync tests' emulated Cal.com."""
+"""What the handlers settings.LOGGING installs write, as production would see it. The salon
+mirrored to an emulated Cal.com and the Retell salon come from tests/support (sync.py,
+retell.py)."""
 
 from __future__ import annotations
 
-import io
-import json
 import logging
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 
 from phasebook.telemetry.logs import RedactSecretsFilter
-
-# The salon mirrored to an emulated Cal.com, as the calsync tests have it.
-from tests.calsync.conftest import clock, dispatched, env, mirror  # noqa: F401
-
-# A salon with its Retell connection, and requests signed as Retell signs them.
-from tests.phone.conftest import retell_salon  # noqa: F401
-
-
-class CapturedLog:
-    def __init__(self) -> None:
-        self.stream = io.StringIO()
-
-    @property
-    def text(self) -> str:
-        return self.stream.getvalue()
-
-    def lines(self) -> list[dict[str, Any]]:
-        return [json.loads(line) for line in self.text.splitlines()]
+from tests.monitoring.captured import CapturedLog
 
 
 @pytest.fixture

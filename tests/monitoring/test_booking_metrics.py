@@ -8,11 +8,11 @@ from typing import Any
 
 from django.utils import timezone
 
-from tests.conftest import ApiClient
 from tests.factories import next_weekday
-from tests.monitoring.conftest import CapturedLog
-from tests.monitoring.scraping import sample, scrape
-from tests.phone.conftest import phone_call
+from tests.monitoring.captured import CapturedLog
+from tests.support.api import ApiClient
+from tests.support.retell import phone_call
+from tests.support.scraping import sample, scrape
 
 BOOKINGS, CONFLICTS = "phasebook_bookings_total", "phasebook_booking_conflicts_total"
 HOLDS = "phasebook_holds_created_total"

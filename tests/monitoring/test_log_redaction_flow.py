@@ -17,13 +17,13 @@ from django.db import connection
 from phasebook.calsync.env import SyncEnv
 from phasebook.calsync.reconcile import reconcile_company
 from phasebook.calsync.sync import drain
-from tests.calsync.conftest import FakeClock
-from tests.calsync.mirror import Mirror
-from tests.conftest import ApiClient
 from tests.factories import next_weekday
-from tests.monitoring.conftest import CapturedLog
-from tests.monitoring.scraping import METRICS_TOKEN, scrape
-from tests.phone.conftest import SALON_KEY, phone_call
+from tests.monitoring.captured import CapturedLog
+from tests.support.api import ApiClient
+from tests.support.clock import FakeClock
+from tests.support.mirror import Mirror
+from tests.support.retell import SALON_KEY, phone_call
+from tests.support.scraping import METRICS_TOKEN, scrape
 
 NAME, EMAIL = "Ottilie Brandauer", "ottilie.brandauer@example.org"
 PHONE, PHONE_E164 = "+49 171 5550123", "+491715550123"

@@ -14,7 +14,7 @@ from phasebook.calsync.tasks import sync_appointment_task
 from phasebook.salons.models import Customer
 from phasebook.telemetry.logs import PlainFormatter, log_context, logging_config
 from phasebook.telemetry.redaction import redact
-from tests.monitoring.conftest import CapturedLog
+from tests.monitoring.captured import CapturedLog
 
 logger = logging.getLogger("phasebook.tests")
 

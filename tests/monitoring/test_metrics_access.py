@@ -9,9 +9,8 @@ import pytest
 from django.test import Client, override_settings
 
 from phasebook.env import ImproperlyConfiguredEnv, env_bind
-from tests.calsync.services import free_port
-from tests.monitoring.processes import database_url_for_processes, gunicorn
-from tests.monitoring.scraping import METRICS_TOKEN
+from tests.support.processes import database_url_for_processes, free_port, gunicorn
+from tests.support.scraping import METRICS_TOKEN
 
 pytestmark = pytest.mark.django_db  # a scrape reads the database state
 

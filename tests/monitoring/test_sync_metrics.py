@@ -8,10 +8,10 @@ from typing import Any
 
 from phasebook.calsync.env import SyncEnv
 from phasebook.calsync.sync import drain
-from tests.calsync.conftest import book
-from tests.calsync.mirror import Mirror
-from tests.monitoring.conftest import CapturedLog
-from tests.monitoring.scraping import sample, scrape
+from tests.monitoring.captured import CapturedLog
+from tests.support.booking import book
+from tests.support.mirror import Mirror
+from tests.support.scraping import sample, scrape
 
 FAILURES = "phasebook_calcom_sync_failure_total"
 ATTEMPTS = "phasebook_calcom_sync_attempts_total"

@@ -19,10 +19,11 @@ from phasebook.calsync.models import PhaseSyncTask, ReconcileRun
 from phasebook.calsync.reconcile import ReconcileReport, reconcile_company, remember_run
 from phasebook.calsync.sync import drain
 from phasebook.salons.models import Company
-from tests.calsync.conftest import FakeClock, book
-from tests.calsync.mirror import Mirror
 from tests.factories import ACTOR
-from tests.monitoring.scraping import sample, scrape
+from tests.support.booking import book
+from tests.support.clock import FakeClock
+from tests.support.mirror import Mirror
+from tests.support.scraping import sample, scrape
 
 
 def only(company: Company) -> object:

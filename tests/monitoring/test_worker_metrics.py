@@ -18,11 +18,10 @@ from django.test import override_settings
 from phasebook.calsync.tasks import sync_appointment_task
 from phasebook.celery import app as celery_app
 from phasebook.monitoring.worker import start_exporter
-from tests.calsync.conftest import book
-from tests.calsync.mirror import Mirror
-from tests.calsync.services import free_port
-from tests.monitoring.processes import celery_worker, database_url_for_processes
-from tests.monitoring.scraping import sample
+from tests.support.booking import book
+from tests.support.mirror import Mirror
+from tests.support.processes import celery_worker, database_url_for_processes, free_port
+from tests.support.scraping import sample
 
 FAILED_CREATES = {"service_type": "composite", "action": "create", "http_status": "500"}
 WAIT_SECONDS = 90

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from phasebook.phone.models import Call, CallEvent
 from phasebook.phone.retention import remove_personal_data_everywhere
-from tests.phone.conftest import phone_call
+from tests.support.retell import phone_call
 
 STARTED_MS = 1_796_000_000_000  # 2026-11-30
 ENDED_MS = STARTED_MS + 95_000

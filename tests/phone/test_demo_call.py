@@ -19,9 +19,8 @@ import holidays
 import httpx
 import pytest
 
-from tests.calsync.services import free_port
-from tests.monitoring.processes import running
-from tests.phone.conftest import sign
+from tests.support.processes import free_port, running
+from tests.support.retell import sign
 
 BERLIN = ZoneInfo("Europe/Berlin")
 RETELL_KEY = "key_demo_end_to_end"

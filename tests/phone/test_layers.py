@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.test_layers import import_graph
+from tests.support.imports import import_graph
 
 
 def test_the_language_package_imports_neither_django_nor_an_app() -> None:

@@ -16,7 +16,7 @@ from django.urls import Resolver404, resolve
 from phasebook.phone import views
 from phasebook.phone.tools import TOOLS
 from phasebook.telemetry.metrics import PHONE_TOOL_SECONDS
-from tests.phone.conftest import phone_call
+from tests.support.retell import phone_call
 
 FIXED_TOOLS = {
     "list_services",

@@ -10,7 +10,7 @@ import pytest
 from retell.lib.webhook_auth import symmetric
 
 from phasebook.phone.models import Call
-from tests.phone.conftest import OTHER_KEY, SALON_KEY, RetellClient, phone_call, sign
+from tests.support.retell import OTHER_KEY, SALON_KEY, RetellClient, phone_call, sign
 
 # Reference §2.3: vector 1 is the official one (SDK tests), 2–4 computed with the SDK.
 VECTORS = [

@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from phasebook.phone.manifest import manifest
-from tests.phone.conftest import phone_call
+from tests.support.retell import phone_call
 
 DEFINITIONS = {tool["name"]: tool for tool in manifest("http://testserver/retell/salon-a")}
 PHRASES = st.sampled_from(

@@ -14,7 +14,7 @@ from phasebook.booking.models import Appointment, AppointmentSource, Appointment
 from phasebook.phone.models import Call, CallAppointment, CallbackRequest
 from phasebook.salons.models import Customer
 from tests.factories import make_customer, next_weekday
-from tests.phone.conftest import phone_call
+from tests.support.retell import phone_call
 
 CALLER = "+4915112345678"
 

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from phasebook.booking.models import Appointment
 from phasebook.salons.models import Absence
-from tests.portal.conftest import a_wednesday, book
+from tests.support.booking import a_wednesday, book_at
 
 
 def form(day, **extra: str) -> dict[str, str]:
@@ -22,7 +22,7 @@ def form(day, **extra: str) -> dict[str, str]:
 def test_the_plan_is_shown_before_anything_is_written(
     portal: Client, salon: SimpleNamespace
 ) -> None:
-    cut = book(salon.company, salon.cut, salon.anna, a_wednesday(10), "Paul Klaus")
+    cut = book_at(salon.company, salon.cut, salon.anna, a_wednesday(10), "Paul Klaus")
     url = f"/admin/mitarbeiter/{salon.anna.pk}/ausfall/"
     day = timezone.localtime(cut.start).date()
 
@@ -38,8 +38,8 @@ def test_the_plan_is_shown_before_anything_is_written(
 def test_applying_moves_what_is_ticked_and_leaves_what_is_not(
     portal: Client, salon: SimpleNamespace
 ) -> None:
-    moved = book(salon.company, salon.cut, salon.anna, a_wednesday(10), "Paul Klaus")
-    kept = book(salon.company, salon.cut, salon.anna, a_wednesday(14), "Lea Hoffmann")
+    moved = book_at(salon.company, salon.cut, salon.anna, a_wednesday(10), "Paul Klaus")
+    kept = book_at(salon.company, salon.cut, salon.anna, a_wednesday(14), "Lea Hoffmann")
     url = f"/admin/mitarbeiter/{salon.anna.pk}/ausfall/"
     day = timezone.localtime(moved.start).date()
     plan = portal.post(url, form(day)).content.decode()

@@ -16,7 +16,7 @@ from django.utils import timezone
 from phasebook.booking.models import Appointment, AppointmentStatus
 from phasebook.calsync.models import PhaseSyncTask
 from tests.factories import ACTOR
-from tests.portal.conftest import a_wednesday, book
+from tests.support.booking import a_wednesday, book_at
 
 LIST = "/admin/booking/appointment/"
 REVIEW_FLAG = '<span class="pb-badge is-failed">Manuelle Prüfung nötig</span>'
@@ -32,13 +32,13 @@ def text(response: Any) -> str:
 
 @pytest.fixture
 def colour(salon: SimpleNamespace) -> Appointment:
-    return book(salon.company, salon.colour, salon.anna, a_wednesday(10), "Maria Berger")
+    return book_at(salon.company, salon.colour, salon.anna, a_wednesday(10), "Maria Berger")
 
 
 def test_the_list_marks_compound_appointments_and_reads_local_time(
     portal: Client, salon: SimpleNamespace, colour: Appointment
 ) -> None:
-    book(salon.company, salon.cut, salon.ben, a_wednesday(10), "Paul Klaus")
+    book_at(salon.company, salon.cut, salon.ben, a_wednesday(10), "Paul Klaus")
 
     page = text(portal.get(LIST))
 
@@ -96,7 +96,7 @@ def test_the_date_range_is_the_salons_calendar_day(portal: Client, salon: Simple
     late = a_wednesday(0, 30).replace(hour=0)  # 00:30 Berlin is the previous day in UTC
     from phasebook.booking.models import AppointmentPhase
 
-    early = book(salon.company, salon.cut, salon.anna, a_wednesday(9), "Früh")
+    early = book_at(salon.company, salon.cut, salon.anna, a_wednesday(9), "Früh")
     Appointment.objects.filter(pk=early.pk).update(start=late, end=late + timedelta(minutes=30))
     AppointmentPhase.objects.filter(appointment=early).update(
         start_time=late, end_time=late + timedelta(minutes=30)
@@ -111,9 +111,9 @@ def test_the_date_range_is_the_salons_calendar_day(portal: Client, salon: Simple
 def test_filters_offer_only_the_salons_own_stylists_and_services(
     portal: Client, salon: SimpleNamespace, other_salon: SimpleNamespace, colour: Appointment
 ) -> None:
-    book(salon.company, salon.cut, salon.ben, a_wednesday(10), "Paul Klaus")
-    book(other_salon.company, other_salon.cut, other_salon.anna, a_wednesday(10), "Fremd")
-    book(other_salon.company, other_salon.colour, other_salon.ben, a_wednesday(10), "Fremd")
+    book_at(salon.company, salon.cut, salon.ben, a_wednesday(10), "Paul Klaus")
+    book_at(other_salon.company, other_salon.cut, other_salon.anna, a_wednesday(10), "Fremd")
+    book_at(other_salon.company, other_salon.colour, other_salon.ben, a_wednesday(10), "Fremd")
 
     page = text(portal.get(LIST))
 
@@ -125,7 +125,7 @@ def test_filters_offer_only_the_salons_own_stylists_and_services(
 
 
 def test_the_compound_filter(portal: Client, salon: SimpleNamespace, colour: Appointment) -> None:
-    book(salon.company, salon.cut, salon.ben, a_wednesday(10), "Paul Klaus")
+    book_at(salon.company, salon.cut, salon.ben, a_wednesday(10), "Paul Klaus")
 
     compound = text(portal.get(LIST, {"kind": "compound"}))
     standard = text(portal.get(LIST, {"kind": "standard"}))
@@ -139,15 +139,17 @@ def test_the_compound_filter(portal: Client, salon: SimpleNamespace, colour: App
 def test_the_list_costs_the_same_queries_for_one_or_many_appointments(
     portal: Client, salon: SimpleNamespace
 ) -> None:
-    book(salon.company, salon.cut, salon.anna, a_wednesday(9), "Erste")
+    book_at(salon.company, salon.cut, salon.anna, a_wednesday(9), "Erste")
     portal.get(LIST)
     with CaptureQueriesContext(connection) as one:
         portal.get(LIST)
     for week in range(1, 6):
-        book(salon.company, salon.colour, salon.anna, a_wednesday(9) + timedelta(weeks=week), "F")
+        book_at(
+            salon.company, salon.colour, salon.anna, a_wednesday(9) + timedelta(weeks=week), "F"
+        )
         for hour in (9, 11, 13, 15):
             start = a_wednesday(hour) + timedelta(weeks=week)
-            book(salon.company, salon.cut, salon.ben, start, f"K{week}{hour}")
+            book_at(salon.company, salon.cut, salon.ben, start, f"K{week}{hour}")
 
     with CaptureQueriesContext(connection) as many:
         portal.get(LIST)
@@ -190,7 +192,7 @@ def test_the_detail_page_offers_no_save_and_no_delete(portal: Client, colour: Ap
 def test_the_detail_page_costs_the_same_queries_for_one_or_five_phases(
     portal: Client, salon: SimpleNamespace, colour: Appointment
 ) -> None:
-    cut = book(salon.company, salon.cut, salon.ben, a_wednesday(10), "Paul Klaus")
+    cut = book_at(salon.company, salon.cut, salon.ben, a_wednesday(10), "Paul Klaus")
     portal.get(detail_url(cut))
     with CaptureQueriesContext(connection) as one_phase:
         portal.get(detail_url(cut))
@@ -225,7 +227,7 @@ def test_reschedule_refuses_a_time_taken_meanwhile_with_the_services_reason(
 ) -> None:
     url = f"/admin/termine/{colour.pk}/verschieben/"
     target = colour.start + timedelta(days=1, hours=3)
-    book(salon.company, salon.cut, salon.anna, target, "Schneller")
+    book_at(salon.company, salon.cut, salon.anna, target, "Schneller")
 
     response = portal.post(url, {"choice": f"{target.isoformat()} {salon.anna.pk}"}, follow=True)
 
@@ -279,7 +281,7 @@ def test_retry_asks_first_then_requests_a_fresh_sync(
 def test_another_salons_appointment_is_not_found_by_any_action(
     portal: Client, other_salon: SimpleNamespace, action: str
 ) -> None:
-    foreign = book(other_salon.company, other_salon.cut, other_salon.anna, a_wednesday(10), "F")
+    foreign = book_at(other_salon.company, other_salon.cut, other_salon.anna, a_wednesday(10), "F")
 
     assert portal.get(f"/admin/termine/{foreign.pk}/{action}/").status_code == 404
     assert portal.post(f"/admin/termine/{foreign.pk}/{action}/", {"reason": "x"}).status_code == 404

@@ -74,10 +74,10 @@ def test_another_salons_calls_are_out_of_reach(
 
 def test_a_call_shows_the_segments_it_booked(portal: Client, salon: SimpleNamespace) -> None:
     from phasebook.phone.models import CallAppointment
-    from tests.portal.conftest import a_wednesday, book
+    from tests.support.booking import a_wednesday, book_at
 
     call = make_call(salon.company)
-    colour = book(salon.company, salon.colour, salon.anna, a_wednesday(10), "Maria Berger")
+    colour = book_at(salon.company, salon.colour, salon.anna, a_wednesday(10), "Maria Berger")
     colour.phases.filter(segment_key="A").update(
         calcom_sync_status="synced", calcom_booking_id=4711
     )
@@ -102,12 +102,12 @@ def test_the_call_list_costs_the_same_queries_for_one_or_many_calls(
     from django.test.utils import CaptureQueriesContext
 
     from phasebook.phone.models import CallAppointment
-    from tests.portal.conftest import a_wednesday, book
+    from tests.support.booking import a_wednesday, book_at
 
     def call_with_booking(number: int) -> None:
         call = make_call(salon.company, f"call_{number}")
         start = a_wednesday(9 + number)
-        appointment = book(salon.company, salon.cut, salon.ben, start, f"K{number}")
+        appointment = book_at(salon.company, salon.cut, salon.ben, start, f"K{number}")
         CallAppointment.objects.create(call=call, appointment=appointment, action="booked")
 
     call_with_booking(0)

@@ -180,9 +180,9 @@ def test_customers_are_listed_with_phone_and_email_and_their_appointments(
     portal: Client, salon: SimpleNamespace
 ) -> None:
     from phasebook.salons.models import Customer
-    from tests.portal.conftest import a_wednesday, book
+    from tests.support.booking import a_wednesday, book_at
 
-    appointment = book(salon.company, salon.colour, salon.anna, a_wednesday(10), "Maria Berger")
+    appointment = book_at(salon.company, salon.colour, salon.anna, a_wednesday(10), "Maria Berger")
     Customer.objects.filter(pk=appointment.customer_id).update(
         phone="+4917612345601", email="maria@example.com"
     )

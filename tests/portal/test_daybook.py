@@ -18,7 +18,8 @@ from phasebook.booking.models import Appointment, AppointmentStatus
 from phasebook.booking.services import BookingRequest, hold_appointment
 from phasebook.salons.models import Absence
 from tests.factories import ACTOR, make_company, make_service, make_staff
-from tests.portal.conftest import a_wednesday, book, salon_user
+from tests.support.booking import a_wednesday, book_at
+from tests.support.portal import salon_user
 
 BLOCK = re.compile(
     r'<(?:a|div) class="pb-block ([^"]*)"[^>]*data-kind="(\w+)" data-start="([\d:]+)"'
@@ -45,8 +46,8 @@ def test_a_cut_is_drawn_inside_the_colours_processing_time(
     portal: Client, salon: SimpleNamespace
 ) -> None:
     colour_at = a_wednesday(10)
-    book(salon.company, salon.colour, salon.anna, colour_at, "Maria Berger")
-    book(salon.company, salon.cut, salon.anna, a_wednesday(10, 30), "Paul Klaus")
+    book_at(salon.company, salon.colour, salon.anna, colour_at, "Maria Berger")
+    book_at(salon.company, salon.cut, salon.anna, a_wednesday(10, 30), "Paul Klaus")
 
     page = portal.get(f"/admin/terminbuch/?date={colour_at.date()}").content.decode()
 
@@ -66,7 +67,7 @@ def test_times_are_the_salons_wall_clock_time(db: None) -> None:
     )
     stylist = make_staff(company, "Nora")
     start = a_wednesday(11).replace(tzinfo=company.zone)
-    book(company, cut, stylist, start, "Kim")
+    book_at(company, cut, stylist, start, "Kim")
     client = Client()
     client.force_login(salon_user(company))
 
@@ -110,7 +111,7 @@ def test_another_salons_appointments_never_appear(
     portal: Client, salon: SimpleNamespace, other_salon: SimpleNamespace
 ) -> None:
     start = a_wednesday(10)
-    book(other_salon.company, other_salon.cut, other_salon.anna, start, "Fremde Kundin")
+    book_at(other_salon.company, other_salon.cut, other_salon.anna, start, "Fremde Kundin")
 
     page = portal.get(f"/admin/terminbuch/?date={start.date()}").content.decode()
 
@@ -122,13 +123,15 @@ def test_the_day_costs_the_same_queries_with_one_or_many_appointments(
     portal: Client, salon: SimpleNamespace
 ) -> None:
     start = a_wednesday(9)
-    book(salon.company, salon.cut, salon.anna, start, "Erste")
+    book_at(salon.company, salon.cut, salon.anna, start, "Erste")
     url = f"/admin/terminbuch/?date={start.date()}"
     portal.get(url)  # sessions and content types are cached after the first request
     with CaptureQueriesContext(connection) as one:
         portal.get(url)
     for slot in range(1, 12):
-        book(salon.company, salon.cut, salon.ben, start + timedelta(minutes=30 * slot), f"K{slot}")
+        book_at(
+            salon.company, salon.cut, salon.ben, start + timedelta(minutes=30 * slot), f"K{slot}"
+        )
 
     with CaptureQueriesContext(connection) as many:
         page = portal.get(url).content.decode()
@@ -197,7 +200,7 @@ def test_a_time_taken_meanwhile_is_refused_with_the_reason(
     }
     page_before = portal.get("/admin/terminbuch/neu/", form)
     assert page_before.status_code == 200
-    book(salon.company, salon.cut, salon.ben, start, "Schneller")
+    book_at(salon.company, salon.cut, salon.ben, start, "Schneller")
 
     page = portal.post("/admin/terminbuch/neu/", form).content.decode()
 

@@ -21,8 +21,9 @@ from django.utils import translation
 import phasebook
 from phasebook.calsync.models import CalcomSyncSettings
 from phasebook.salons.models import Absence, ExternalBusyBlock
-from tests.i18n.test_catalogs import read_mo, read_po
-from tests.portal.conftest import a_wednesday, book, salon_user
+from tests.support.booking import a_wednesday, book_at
+from tests.support.catalogs import read_mo, read_po
+from tests.support.portal import salon_user
 
 # Texts that leaked into the German UI before (issue 13) and their kin; whole words only.
 ENGLISH = [
@@ -111,7 +112,7 @@ def visible(language: str, html: str) -> list[str]:
 def furnished(salon: SimpleNamespace) -> SimpleNamespace:
     """A salon with a row in every model a salon works with, so every page has an object."""
     start = a_wednesday(10)
-    book(salon.company, salon.colour, salon.anna, start, "Maria Berger")
+    book_at(salon.company, salon.colour, salon.anna, start, "Maria Berger")
     Absence.objects.create(staff=salon.ben, start=start, end=start + timedelta(hours=2))
     ExternalBusyBlock.objects.create(
         staff=salon.ben,

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from phasebook.booking.models import Appointment
 from phasebook.calsync.models import DriftKind, PhaseSyncTask, SyncDrift
-from tests.portal.conftest import a_wednesday, book
+from tests.support.booking import a_wednesday, book_at
 
 PAGE = "/admin/sync-zustand/"
 
@@ -40,7 +40,7 @@ def outbox_row(appointment: Appointment, key: str, phase_status: str, task_statu
 
 @pytest.fixture
 def failing(salon: SimpleNamespace) -> Appointment:
-    colour = book(salon.company, salon.colour, salon.anna, a_wednesday(10), "Maria Berger")
+    colour = book_at(salon.company, salon.colour, salon.anna, a_wednesday(10), "Maria Berger")
     outbox_row(colour, "B", "failed", "failed")  # given up: a person has to act
     outbox_row(colour, "C", "pending", "pending")
     Appointment.objects.filter(pk=colour.pk).update(
@@ -52,7 +52,7 @@ def failing(salon: SimpleNamespace) -> Appointment:
 def test_the_page_counts_what_is_pending_failed_and_given_up(
     portal: Client, failing: Appointment, other_salon: SimpleNamespace
 ) -> None:
-    foreign = book(other_salon.company, other_salon.cut, other_salon.anna, a_wednesday(9), "F")
+    foreign = book_at(other_salon.company, other_salon.cut, other_salon.anna, a_wednesday(9), "F")
     outbox_row(foreign, "A", "failed", "failed")
     SyncDrift.objects.create(
         company=failing.company,

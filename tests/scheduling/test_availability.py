@@ -17,8 +17,7 @@ from phasebook.scheduling.availability import (
 )
 from phasebook.scheduling.phases import plan_phases
 from phasebook.scheduling.segments import Segment
-
-from .helpers import (
+from tests.support.scheduling import (
     COLOUR,
     CUT,
     MONDAY,

@@ -20,8 +20,7 @@ from phasebook.scheduling.calendar import local_instant, local_windows, windows_
 from phasebook.scheduling.explain import describe
 from phasebook.scheduling.intervals import Interval
 from phasebook.scheduling.phases import plan_phases
-
-from .helpers import (
+from tests.support.scheduling import (
     BERLIN,
     COLOUR,
     at,

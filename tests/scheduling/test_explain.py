@@ -21,8 +21,18 @@ from phasebook.scheduling.availability import (
 from phasebook.scheduling.explain import SALON_CLOSED, STAFF_BUSY, Sentence, describe
 from phasebook.scheduling.intervals import Interval
 from phasebook.scheduling.segments import Segment
-
-from .helpers import COLOUR, CUT, MONDAY, NOW, at, busy, hours, policy, span, stylist
+from tests.support.scheduling import (
+    COLOUR,
+    CUT,
+    MONDAY,
+    NOW,
+    at,
+    busy,
+    hours,
+    policy,
+    span,
+    stylist,
+)
 
 NAMES = {"anna": "Anna", "ben": "Ben"}
 

@@ -7,8 +7,7 @@ from datetime import datetime, timedelta
 import pytest
 
 from phasebook.scheduling.intervals import Interval, IntervalIndex, merge, subtract
-
-from .helpers import utc
+from tests.support.scheduling import utc
 
 
 def iv(start: str, end: str) -> Interval:

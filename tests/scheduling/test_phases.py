@@ -5,8 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from phasebook.scheduling.phases import plan_phases, staff_offsets
-
-from .helpers import COLOUR, MONDAY, at
+from tests.support.scheduling import COLOUR, MONDAY, at
 
 
 def test_each_segment_becomes_one_phase_with_its_key_and_order() -> None:

@@ -30,8 +30,7 @@ from phasebook.scheduling.calendar import WeeklyHours, days_between, windows_on
 from phasebook.scheduling.intervals import Interval, IntervalIndex, merge, subtract
 from phasebook.scheduling.phases import plan_phases
 from phasebook.scheduling.segments import Segment
-
-from .helpers import BERLIN
+from tests.support.scheduling import BERLIN
 
 PROPERTY = settings(
     max_examples=150,

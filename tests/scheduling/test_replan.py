@@ -18,8 +18,7 @@ from phasebook.scheduling.replan import (
     impact,
     replan,
 )
-
-from .helpers import (
+from tests.support.scheduling import (
     BERLIN,
     CUT_ID,
     MONDAY,

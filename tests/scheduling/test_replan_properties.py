@@ -44,8 +44,7 @@ from phasebook.scheduling.replan import (
     replan,
 )
 from phasebook.scheduling.segments import Segment
-
-from .helpers import BERLIN, hours
+from tests.support.scheduling import BERLIN, hours
 
 PROPERTY = settings(
     max_examples=120,

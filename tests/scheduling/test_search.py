@@ -14,8 +14,19 @@ from phasebook.scheduling.availability import (
 )
 from phasebook.scheduling.intervals import Interval
 from phasebook.scheduling.phases import plan_phases
-
-from .helpers import COLOUR, CUT, MONDAY, NOW, at, busy, clock, hours, policy, span, stylist
+from tests.support.scheduling import (
+    COLOUR,
+    CUT,
+    MONDAY,
+    NOW,
+    at,
+    busy,
+    clock,
+    hours,
+    policy,
+    span,
+    stylist,
+)
 
 TUESDAY = MONDAY + timedelta(days=1)
 DAY = Interval(at(MONDAY, "00:00"), at(TUESDAY, "00:00"))

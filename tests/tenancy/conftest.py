@@ -8,8 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.contrib.auth.models import Permission, User
-from django.http import HttpRequest
-from django.test import Client, RequestFactory
+from django.test import Client
 
 from phasebook.salons.models import Membership
 from tests.tenancy.world import build_salon
@@ -24,12 +23,6 @@ def signed_in(user: User) -> Client:
     client = Client()
     client.force_login(user)
     return client
-
-
-def request_of(user: User) -> HttpRequest:
-    request = RequestFactory().get("/admin/")
-    request.user = user
-    return request
 
 
 @pytest.fixture

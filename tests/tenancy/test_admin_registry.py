@@ -20,8 +20,7 @@ from django.test import Client
 from django.urls import reverse
 
 from phasebook.salons.tenancy import company_path, is_owner_managed, is_superuser_only
-from tests.tenancy.conftest import request_of
-from tests.tenancy.world import ROWS, Registered, belongings, registered, row_of
+from tests.tenancy.world import ROWS, Registered, belongings, registered, request_of, row_of
 
 REGISTERED = registered()
 

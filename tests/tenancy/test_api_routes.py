@@ -17,7 +17,7 @@ from ninja import NinjaAPI
 from ninja.operation import Operation
 
 import phasebook.urls
-from tests.conftest import ApiClient
+from tests.support.api import ApiClient
 from tests.tenancy.world import everything_of
 
 # Which of a salon's objects a path parameter names, by the parameter's name.

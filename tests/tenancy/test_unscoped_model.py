@@ -16,7 +16,7 @@ import phasebook.urls
 from phasebook.common.admin import TenantAdmin, TenantAdminSite
 from phasebook.salons.models import Company
 from phasebook.salons.tenancy import company_path
-from tests.tenancy.conftest import request_of
+from tests.tenancy.world import request_of
 
 throwaway = TenantAdminSite(name="throwaway")
 throwaway.register(ContentType, TenantAdmin)

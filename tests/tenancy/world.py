@@ -19,6 +19,8 @@ from django.contrib.admin import AdminSite, ModelAdmin
 from django.contrib.admin.sites import all_sites
 from django.contrib.auth.models import Group, User
 from django.db.models import Model
+from django.http import HttpRequest
+from django.test import RequestFactory
 from django.urls import get_resolver
 from django.utils import timezone
 
@@ -58,6 +60,13 @@ def served_sites() -> list[AdminSite]:
     """Every admin site the project's URL configuration serves."""
     namespaces = get_resolver().namespace_dict
     return sorted((site for site in all_sites if site.name in namespaces), key=lambda s: s.name)
+
+
+def request_of(user: User) -> HttpRequest:
+    """A request of `user` to the admin, for calling a ModelAdmin's methods directly."""
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    return request
 
 
 def registered() -> list[Registered]:

@@ -1,4 +1,5 @@
-"""A salon mirrored to an emulated Cal.com (see `mirror.py`).
+"""A salon mirrored to the run's emulated Cal.com (mirror.py), with the sync driven by hand.
+A pytest plugin (tests/conftest.py) for the calsync and monitoring tests.
 
 Tests drive the sync in their own thread (`drain(env)`) with a fake clock; dispatches after
 commit are only collected, so nothing runs in the background.
@@ -7,39 +8,22 @@ commit are only collected, so nothing runs in the background.
 from __future__ import annotations
 
 import random
-import uuid
-from datetime import datetime, timedelta
+from datetime import timedelta
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from django.utils import timezone
 
-from phasebook.booking.customers import CustomerDetails
-from phasebook.booking.models import Appointment
-from phasebook.booking.services import BookingRequest, book_appointment
 from phasebook.calcom.client import CalcomClient
 from phasebook.calcom.models import CalcomConnection
 from phasebook.calcom_emulator import RunningEmulator
 from phasebook.calsync import tasks
 from phasebook.calsync.env import ClientPool, RetryPolicy, SyncEnv
-from phasebook.salons.models import Company, Service, Staff
-from tests.calsync.mirror import Mirror, connect_salon
-from tests.conftest import TEST_TIMEOUTS
-from tests.factories import ACTOR, next_weekday
-
-
-class FakeClock:
-    """Backoff and leases run on this clock; tests move it instead of sleeping."""
-
-    def __init__(self, start: datetime) -> None:
-        self.now = start
-
-    def __call__(self) -> datetime:
-        return self.now
-
-    def advance(self, **delta: float) -> None:
-        self.now += timedelta(**delta)
+from phasebook.salons.models import Company
+from tests.support.clock import FakeClock
+from tests.support.emulator import TEST_TIMEOUTS
+from tests.support.mirror import Mirror, connect_salon
 
 
 @pytest.fixture
@@ -89,23 +73,3 @@ def mirror(
     return connect_salon(
         running_emulator.emulator, running_emulator.url, salon.company, [salon.anna, salon.ben]
     )
-
-
-def book(
-    salon: SimpleNamespace,
-    service: Service | None = None,
-    staff: Staff | None = None,
-    hour: int = 10,
-    minute: int = 0,
-    weeks: int = 1,
-    weekday: int = 2,
-    customer: str = "Paul Klaus",
-) -> Appointment:
-    start = next_weekday(timezone.now(), weekday=weekday, hour=hour, minute=minute, weeks=weeks)
-    request = BookingRequest(
-        service_id=(service or salon.colour).pk,
-        start=start,
-        customer=CustomerDetails(customer, email=f"{uuid.uuid4().hex[:8]}@example.com"),
-        staff_id=str((staff or salon.anna).pk),
-    )
-    return book_appointment(salon.company, request, actor=ACTOR)

@@ -1,24 +1,35 @@
-"""Processes the real-topology tests start for themselves, each on a free loopback port:
-a Redis of their own (stopped and started again to act out an outage) and others that
-build on it. Every process is ended by the test that started it."""
+"""Processes tests start for themselves, each on a loopback port that was free just before
+(`free_port`), and ended by the test that started it:
+
+- `running(...)`, `gunicorn(...)`, `celery_worker(...)`: a server as production runs it,
+  stopped when the `with` block ends (the monitoring tests, the demo call, serving);
+- `OwnRedis`: a Redis of the test's own, stopped and started again to act out an outage;
+- `Service`: a process the real-topology test kills and starts again at will.
+"""
 
 from __future__ import annotations
 
-import contextlib
 import os
 import random
 import shutil
 import signal
 import socket
 import subprocess
+import sys
+import tempfile
 import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pytest
+import httpx
 import redis
+from django.db import connection
 
-from tests.conftest import REQUIRE_SERVICES
+from tests.support.environment import unavailable
+
+STARTUP_SECONDS = 60  # a loaded 2-core machine imports Django slowly
 
 
 def free_port() -> int:
@@ -50,9 +61,7 @@ class OwnRedis:
     def start(self) -> None:
         binary = shutil.which("redis-server")
         if binary is None:
-            if REQUIRE_SERVICES:
-                pytest.fail("redis-server is required (PHASEBOOK_REQUIRE_SERVICES=1)")
-            pytest.skip("no redis-server on PATH")
+            unavailable("no redis-server on PATH")
         self.process = subprocess.Popen(  # noqa: S603 - a fixed binary and arguments
             [
                 binary,
@@ -142,7 +151,7 @@ class Service:
         children = [int(pid) for pid in path.read_text().split()] if path.exists() else []
         if not children:
             return False
-        with contextlib.suppress(ProcessLookupError):
+        with suppress(ProcessLookupError):
             os.kill(rng.choice(children), signal.SIGKILL)
         return True
 
@@ -156,3 +165,87 @@ class Service:
     def tail(self, lines: int = 40) -> str:
         text = self.log.read_text(errors="replace") if self.log.exists() else ""
         return f"--- {self.name} ---\n" + "\n".join(text.splitlines()[-lines:])
+
+
+def database_url_for_processes() -> str:
+    """The database pytest-django created, for processes of our own (PostgreSQL only)."""
+    settings = connection.settings_dict
+    assert connection.vendor == "postgresql", "other processes cannot see SQLite test databases"
+    user = settings["USER"] or "postgres"
+    return f"postgres://{user}@{settings['HOST']}:{settings['PORT'] or 5432}/{settings['NAME']}"
+
+
+class Running:
+    """A started process group; what it wrote to stdout and stderr goes to a file."""
+
+    def __init__(self, command: list[str], env: Mapping[str, str]) -> None:
+        self.log_path = Path(tempfile.mkstemp(prefix="phasebook-test-", suffix=".log")[1])
+        with self.log_path.open("w") as log:
+            self.process = subprocess.Popen(  # noqa: S603 (our own command line)
+                command,
+                env={**os.environ, **env},
+                start_new_session=True,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+
+    def output(self) -> str:
+        return self.log_path.read_text(errors="replace")
+
+    def wait_until_answers(self, url: str) -> None:
+        deadline = time.monotonic() + STARTUP_SECONDS
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise AssertionError(f"{self.process.args} exited: {self.output()[-3000:]}")
+            try:
+                httpx.get(url, timeout=1.0)
+                return
+            except httpx.TransportError:
+                time.sleep(0.1)
+        raise AssertionError(f"{url} did not answer within {STARTUP_SECONDS} s")
+
+    def stop(self) -> None:
+        """SIGTERM to the whole group, SIGKILL after 20 s."""
+        if self.process.poll() is None:
+            os.killpg(self.process.pid, 15)
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, 9)
+            self.process.wait()
+
+
+@contextmanager
+def running(command: list[str], env: Mapping[str, str], ready_url: str) -> Iterator[Running]:
+    """Start `command`, wait until `ready_url` answers, stop it (and its children) at the end."""
+    started = Running(command, env)
+    try:
+        started.wait_until_answers(ready_url)
+        yield started
+    finally:
+        started.stop()
+        started.log_path.unlink(missing_ok=True)
+
+
+@contextmanager
+def gunicorn(env: Mapping[str, str]) -> Iterator[Running]:
+    """phasebook as production serves it: gunicorn -c python:phasebook.gunicorn_conf."""
+    command = [sys.executable, "-m", "gunicorn", "-c", "python:phasebook.gunicorn_conf"]
+    with running(
+        [*command, "phasebook.wsgi"], env, f"http://{env['PHASEBOOK_BIND']}/healthz"
+    ) as started:
+        yield started
+
+
+def celery_command(*arguments: str) -> list[str]:
+    """`celery -A phasebook <arguments>`, logging at INFO (a worker logs "<name> ready.")."""
+    return [sys.executable, "-m", "celery", "-A", "phasebook", *arguments, "--loglevel", "INFO"]
+
+
+@contextmanager
+def celery_worker(env: Mapping[str, str]) -> Iterator[Running]:
+    """`celery -A phasebook worker` (prefork, one pool process) serving its exporter on
+    PHASEBOOK_METRICS_BIND; ready once the exporter answers."""
+    command = celery_command("worker", "--concurrency", "1", "--without-mingle", "--without-gossip")
+    with running(command, env, f"http://{env['PHASEBOOK_METRICS_BIND']}/metrics") as started:
+        yield started

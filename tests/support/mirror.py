@@ -1,6 +1,6 @@
 """The emulated Cal.com side of a salon: one team, one host per stylist, one single-host event
 type per (service, staff-required segment, stylist), and the company's connection and maps.
-Used by the calsync tests and by bench/sync_parallel.py."""
+Used by the calsync, monitoring and browser tests and by bench/sync_parallel.py."""
 
 from __future__ import annotations
 

@@ -1,6 +1,8 @@
 """Retell requests signed exactly as Retell signs them (reference §2.2), by a signer written
-here from the reference (test_signatures.py checks it against the official test vector), so
-that the endpoints' verification by the SDK is tested against an independent signer."""
+here from the reference (phone/test_signatures.py checks it against the official test vector),
+so that the endpoints' verification by the SDK is tested against an independent signer.
+A pytest plugin (tests/conftest.py): `retell_salon` and `retell_other_salon` are salons with
+a Retell connection and a client that signs as Retell does."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""Plain builders for the scheduling tests: a Berlin salon, its services and stylists."""
+"""Plain builders for the scheduling core (the scheduling tests, booking/test_rendering.py):
+a Berlin salon, its services and stylists."""
 
 from __future__ import annotations
 

@@ -1,6 +1,6 @@
 """Raw SQL checks of invariant 1, independent of the ORM and of the booking service.
 
-Used by the concurrency tests and by the throughput benchmark: after any race, both
+Used by the concurrency tests (booking, absences) and by the benchmarks: after any race, both
 counts must be zero.
 """
 
