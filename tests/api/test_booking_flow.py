@@ -187,10 +187,14 @@ def test_an_appointment_reads_back_its_history_with_the_token_that_made_each_cha
 
 def _reads_of_the_appointment_row(queries: CaptureQueriesContext) -> list[str]:
     """Read at once: the next request of the test client empties the connection's log."""
+    return _reads_of(queries, "booking_appointment")
+
+
+def _reads_of(queries: CaptureQueriesContext, table: str) -> list[str]:
     return [
         query["sql"]
         for query in queries.captured_queries
-        if query["sql"].startswith('SELECT "booking_appointment"."id"')
+        if query["sql"].startswith(f'SELECT "{table}"."id"')
     ]
 
 
@@ -198,10 +202,26 @@ def test_a_booking_answers_as_stored_without_reading_its_row_back(api, salon):
     start = next_weekday(timezone.now())
     with CaptureQueriesContext(connection) as queries:
         booked = _book(api, salon, start, service=salon.cut)
-    # The write kept the row as it saved it, with its company, service, stylist, customer.
+    # The write kept the row as it saved it, with its company, service, stylist, customer,
+    # and the event it wrote: a new appointment's whole history.
     assert _reads_of_the_appointment_row(queries) == []
+    assert _reads_of(queries, "booking_appointmentevent") == []
     assert booked.status_code == 201, booked.content
+    assert [event["kind"] for event in booked.json()["history"]] == ["booked"]
     assert booked.json() == api.get(f"/appointments/{booked.json()['id']}").json()
+
+
+def test_a_confirmed_hold_answers_with_its_whole_history(api, salon):
+    """A confirmation writes no new appointment: its answer reads the hold's history."""
+    body = {
+        "service_id": salon.cut.pk,
+        "start": next_weekday(timezone.now()).isoformat(),
+        "customer": {"name": "Eva"},
+    }
+    hold = api.post("/holds", body).json()
+    confirmed = api.post("/appointments", {"hold_id": hold["id"]})
+    assert confirmed.status_code == 201, confirmed.content
+    assert [event["kind"] for event in confirmed.json()["history"]] == ["held", "confirmed"]
 
 
 def test_a_hold_and_its_confirmation_answer_as_stored(api, salon):
@@ -213,6 +233,7 @@ def test_a_hold_and_its_confirmation_answer_as_stored(api, salon):
     with CaptureQueriesContext(connection) as queries:
         hold = api.post("/holds", body)
     assert _reads_of_the_appointment_row(queries) == []
+    assert _reads_of(queries, "booking_appointmentevent") == []
     assert hold.status_code == 201, hold.content
     assert hold.json() == api.get(f"/appointments/{hold.json()['id']}").json()
 

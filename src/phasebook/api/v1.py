@@ -88,9 +88,9 @@ def _reloaded(appointment: Appointment) -> AppointmentOut:
 
 def _created(appointment: Appointment) -> AppointmentOut:
     """A new hold or booking, or a confirmed hold: the write holds the row as it saved it,
-    with its company, service, stylist and customer, so only phases and history are read
-    (reading the row again cost one joined query more per booking)."""
-    return render_appointment(appointment)
+    with its company, service, stylist and customer, and a new one its history, so only
+    the phases are read (reading the row again cost one joined query more per booking)."""
+    return render_appointment(appointment, appointment.saved_history)
 
 
 def _request(body: BookingIn) -> booking.BookingRequest:

@@ -96,10 +96,12 @@ def _write(
     )
 
 
-def placed(appointment: Appointment, actor: Actor, at: datetime) -> None:
+def placed(appointment: Appointment, actor: Actor, at: datetime) -> AppointmentEvent:
     """A new hold or booking: when and with whom."""
     kind = EventKind.HELD if appointment.status == AppointmentStatus.HELD else EventKind.BOOKED
-    _write(appointment.pk, kind, actor, at, to_start=appointment.start, to_staff=appointment.staff)
+    return _write(
+        appointment.pk, kind, actor, at, to_start=appointment.start, to_staff=appointment.staff
+    )
 
 
 def confirmed(appointment: Appointment, actor: Actor, at: datetime) -> None:

@@ -109,6 +109,11 @@ class Appointment(models.Model):
     created_at = models.DateTimeField(_("Angelegt am"), auto_now_add=True)
     updated_at = models.DateTimeField(_("Geändert am"), auto_now=True)
 
+    # The history as the write that created this appointment saved it (its one event), kept
+    # by booking/placement.py for the answer to that write only: later changes do not update
+    # it. None on an appointment read from the database.
+    saved_history: list[AppointmentEvent] | None = None
+
     class Meta:
         verbose_name = _("Termin")
         verbose_name_plural = _("Termine")

@@ -254,7 +254,7 @@ def _create(
         ),
     )
     AppointmentPhase.objects.bulk_create(phase_rows(appointment, phases))
-    events.placed(appointment, placement.actor, placement.now)
+    appointment.saved_history = [events.placed(appointment, placement.actor, placement.now)]
     if new.status == AppointmentStatus.BOOKED:
         appointment_changed.send(Appointment, appointment=appointment, change="booked")
     else:

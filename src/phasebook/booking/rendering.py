@@ -8,7 +8,7 @@ it is given and writes nothing.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from uuid import UUID
@@ -235,16 +235,25 @@ def render_event(event: AppointmentEvent, zone: ZoneInfo) -> EventOut:
     )
 
 
-def render_history(appointment: Appointment) -> list[EventOut]:
-    """The appointment's events, oldest first."""
+def render_history(
+    appointment: Appointment, events: Iterable[AppointmentEvent] | None = None
+) -> list[EventOut]:
+    """The appointment's events, oldest first: read, unless the caller has them."""
     zone = appointment.company.zone
-    history = appointment.events.select_related("from_staff", "to_staff", "phase", "absence__staff")
-    return [render_event(event, zone) for event in history]
+    if events is None:
+        events = appointment.events.select_related(
+            "from_staff", "to_staff", "phase", "absence__staff"
+        )
+    return [render_event(event, zone) for event in events]
 
 
-def render_appointment(appointment: Appointment) -> AppointmentOut:
+def render_appointment(
+    appointment: Appointment, history: Iterable[AppointmentEvent] | None = None
+) -> AppointmentOut:
     """An appointment with its phases in order and its history (select_related company,
-    service, staff and customer, as `access_appointment` does)."""
+    service, staff and customer, as `access_appointment` does). `history`: its events, if
+    the caller has them all, e.g. the answer to the write that created it (reading them
+    back with their joins took two thirds of that answer's time, bench/README.md)."""
     zone = appointment.company.zone
     return AppointmentOut(
         id=appointment.pk,
@@ -264,7 +273,7 @@ def render_appointment(appointment: Appointment) -> AppointmentOut:
         phases=[
             render_phase(phase, zone) for phase in appointment.phases.order_by("sequence_order")
         ],
-        history=render_history(appointment),
+        history=render_history(appointment, history),
     )
 
 
