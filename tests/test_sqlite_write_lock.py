@@ -4,12 +4,15 @@ transaction holds the process's lock from BEGIN IMMEDIATE until COMMIT or ROLLBA
 from __future__ import annotations
 
 import threading
+import time
+from collections.abc import Callable
 
 import pytest
 from django.db import connection, transaction
 
-from phasebook.common.sqlite.base import _write_lock
+from phasebook.common.sqlite.base import FairLock, _write_lock
 from phasebook.salons.models import Company
+from phasebook.security.throttle import DatabaseStorage
 from tests.factories import make_company
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -59,3 +62,62 @@ def test_a_second_thread_begins_its_write_only_after_the_first_one_committed() -
 
     assert seen_by_second == [True]
     assert Company.objects.count() == 2
+
+
+def test_a_rate_limit_hit_counts_while_holding_the_process_lock() -> None:
+    """A bare write would wait in SQLite's busy handler, behind every thread that takes
+    the process's lock meanwhile."""
+    held_while_counting: list[bool] = []
+
+    def observe(execute, sql, params, many, context):  # type: ignore[no-untyped-def]
+        if "ratelimitcounter" in sql:
+            held_while_counting.append(_write_lock.locked())
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(observe):
+        hits = DatabaseStorage().incr("client/1/token:1", expiry=60)
+
+    assert (hits, held_while_counting, _write_lock.locked()) == (1, [True], False)
+
+
+def test_the_lock_goes_to_the_waiting_threads_in_the_order_they_asked() -> None:
+    lock, order = FairLock(), []
+
+    def wait_in_line(name: str) -> None:
+        assert lock.acquire(timeout=30)
+        order.append(name)
+        lock.release()
+
+    assert lock.acquire(timeout=1)
+    threads = []
+    for name in ["first", "second", "third"]:
+        threads.append(threading.Thread(target=wait_in_line, args=(name,)))
+        threads[-1].start()
+        _until(lambda: len(lock._waiting) == len(threads))  # in line before the next starts
+    lock.release()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert (order, lock.locked()) == (["first", "second", "third"], False)
+
+
+def test_a_wait_that_runs_out_leaves_the_lock_to_its_holder_and_the_next_in_line() -> None:
+    lock = FairLock()
+    assert lock.acquire(timeout=1)
+    gave_up = lock.acquire(timeout=0.01)
+    held_after = lock.locked()
+    lock.release()
+
+    assert (gave_up, held_after, lock.locked(), lock.acquire(timeout=1)) == (
+        False,
+        True,
+        False,
+        True,
+    )
+
+
+def _until(condition: Callable[[], bool]) -> None:
+    deadline = time.monotonic() + 30
+    while not condition():
+        assert time.monotonic() < deadline, "the threads did not get in line"
+        time.sleep(0.001)
