@@ -63,7 +63,7 @@ class Tally:
             self.statuses[status] += 1
             self.latencies.append(seconds)
 
-    def report(self, title: str, seconds: float, yardstick: float | None) -> str:
+    def report(self, title: str, clients: int, seconds: float, yardstick: float | None) -> str:
         booked = self.statuses[201] / seconds
         ordered = sorted(self.latencies)
         p95 = ordered[int(0.95 * (len(ordered) - 1))]
@@ -75,6 +75,10 @@ class Tally:
             + ", ".join(f"{status}: {count}" for status, count in sorted(self.statuses.items())),
             f"  latency p50 {statistics.median(ordered) * 1000:.0f} ms, p95 {p95 * 1000:.0f} ms, "
             f"max {ordered[-1] * 1000:.0f} ms",
+            # Little's law for a closed loop: the mean latency is the clients over the
+            # throughput, so a latency goal is a throughput goal (250 ms for 48: 192/s).
+            f"  clients / requests per second: {clients / (len(ordered) / seconds) * 1000:.0f} ms"
+            " (the mean latency any server gets at this throughput)",
         ]
         return "\n".join(lines)
 
@@ -266,7 +270,7 @@ def _postgres(args: argparse.Namespace) -> str:
         + ("Redis" if redis else "the database (no redis-server on PATH)")
     )
     overlaps = f"  stylist overlaps: {staff_overlaps()}, customer overlaps: {customer_overlaps()}"
-    return "\n".join([tally.report(title, args.seconds, in_process), overlaps])
+    return "\n".join([tally.report(title, args.clients, args.seconds, in_process), overlaps])
 
 
 # --- SQLite through the demo ---------------------------------------------------------------
@@ -338,7 +342,7 @@ def _sqlite(args: argparse.Namespace) -> str:
     )
     return "\n".join(
         [
-            tally.report(title, args.seconds, None),
+            tally.report(title, args.sqlite_clients, args.seconds, None),
             f"  requests over 1 s: {over_a_second}",
             f"  stylist overlaps: {staff}, customer overlaps: {customers}",
         ]
