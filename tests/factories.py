@@ -59,6 +59,13 @@ def make_company(slug: str = "salon-a", **fields: Any) -> Company:
     return Company.objects.create(slug=slug, **(values | fields))
 
 
+def set_limits(company: Company, **limits: int) -> None:
+    """Set the salon's abuse limits (booking/limits.py), e.g. live_holds_per_client=1."""
+    for name, value in limits.items():
+        setattr(company, name, value)
+    company.save()
+
+
 def make_service(
     company: Company, name: str = "Ansatzfärbung", segments: list[dict[str, Any]] | None = None
 ) -> Service:

@@ -16,7 +16,8 @@ from django.db import IntegrityError, OperationalError, connection, transaction
 
 from phasebook.booking import locks
 from phasebook.booking.customers import CustomerDetails
-from phasebook.booking.errors import SlotTaken
+from phasebook.booking.errors import RateLimited, SlotTaken
+from phasebook.booking.events import Actor
 from phasebook.booking.models import Appointment, AppointmentPhase
 from phasebook.booking.services import (
     BookingRequest,
@@ -25,7 +26,7 @@ from phasebook.booking.services import (
     reschedule_appointment,
 )
 from phasebook.salons.models import Service, Staff
-from tests.factories import ACTOR, BERLIN
+from tests.factories import ACTOR, BERLIN, set_limits
 from tests.support.overlaps import customer_overlaps, staff_overlaps
 from tests.support.race import BARRIER_TIMEOUT_SECONDS, Outcome, failures, race, winners
 
@@ -49,6 +50,24 @@ def _writer(create: Create, salon: SimpleNamespace, request: BookingRequest) -> 
 
 def _client(number: int) -> CustomerDetails:
     return CustomerDetails(f"Kundin {number}")
+
+
+def _hold_by(salon: SimpleNamespace, actor: Actor, request: BookingRequest) -> Writer:
+    return lambda: hold_appointment(salon.company, request, now=NOW, actor=actor)
+
+
+def _holds_on_days_of_their_own(
+    salon: SimpleNamespace, callers: list[tuple[Actor, CustomerDetails]]
+) -> list[Writer]:
+    """A hold for each (client, caller), each on a stylist's day of its own: no stylist's
+    lock queues them."""
+    days = [START + timedelta(days=n) for n in range(2 * len(callers))]
+    workdays = [day for day in days if day.weekday() != 6]  # the salon is closed on Sundays
+    stylists = (salon.anna, salon.ben)
+    return [
+        _hold_by(salon, actor, _request(salon.cut, workdays[n // 2], details, stylists[n % 2]))
+        for n, (actor, details) in enumerate(callers)
+    ]
 
 
 def _assert_only_slot_taken(outcomes: list[Outcome]) -> None:
@@ -128,6 +147,31 @@ def test_one_customer_calling_on_every_line_gets_one_appointment(
     assert len(winners(outcomes)) == 1
     _assert_only_slot_taken(outcomes)
     _assert_invariant_one_holds()
+
+
+def test_holds_of_one_client_queue_on_its_lock_and_stop_at_its_cap(
+    salon: SimpleNamespace,
+) -> None:
+    set_limits(salon.company, live_holds_per_client=1, client_writes_per_minute=1000)
+    call = Actor.phone("call-1")
+    outcomes = race(_holds_on_days_of_their_own(salon, [(call, _client(n)) for n in range(20)]))
+
+    assert len(winners(outcomes)) == 1
+    assert all(isinstance(error, RateLimited) for error in failures(outcomes))
+    assert Appointment.objects.count() == 1  # the refused holds were never written
+
+
+def test_holds_for_one_caller_queue_on_its_lock_and_stop_at_its_cap(
+    salon: SimpleNamespace,
+) -> None:
+    set_limits(salon.company, live_holds_per_caller=1, caller_writes_per_hour=1000)
+    caller = CustomerDetails("Paul Klaus", phone="0171 2345678")
+    calls = [(Actor.phone(f"call-{n}"), caller) for n in range(20)]
+    outcomes = race(_holds_on_days_of_their_own(salon, calls))
+
+    assert len(winners(outcomes)) == 1
+    assert all(isinstance(error, RateLimited) for error in failures(outcomes))
+    assert Appointment.objects.count() == 1
 
 
 def _cuts_on(salon: SimpleNamespace, stylist: Staff, count: int) -> list[Appointment]:
@@ -269,6 +313,41 @@ def test_a_stylists_day_lock_queues_that_day_and_leaves_her_other_days_free(
                 now=NOW,
                 actor=ACTOR,
             )
+    finally:
+        _fail_instead_of_waiting_for_locks(None)
+        release.set()
+        holder.join()
+
+
+def test_a_clients_hold_lock_queues_its_holds_and_its_callers_and_no_one_elses(
+    salon: SimpleNamespace,
+) -> None:
+    held, release = threading.Event(), threading.Event()
+    phone = "+491712345678"
+
+    def hold_call_one() -> None:
+        try:
+            with transaction.atomic():
+                locks.lock_holds_of(salon.company, "call:call-1", phone)
+                held.set()
+                release.wait(BARRIER_TIMEOUT_SECONDS)
+        finally:
+            connection.close()
+
+    def hold(call: str, day: int, details: CustomerDetails) -> Appointment:
+        request = _request(salon.cut, START + timedelta(days=day), details, salon.ben)
+        return _hold_by(salon, Actor.phone(call), request)()
+
+    holder = threading.Thread(target=hold_call_one)
+    holder.start()
+    _fail_instead_of_waiting_for_locks(200)
+    try:
+        assert held.wait(BARRIER_TIMEOUT_SECONDS)
+        assert hold("call-2", 1, _client(2)).status == "held"
+        with pytest.raises(OperationalError, match="lock timeout"):
+            hold("call-1", 2, _client(1))
+        with pytest.raises(OperationalError, match="lock timeout"):
+            hold("call-3", 3, CustomerDetails("Paul Klaus", phone="0171 2345678"))
     finally:
         _fail_instead_of_waiting_for_locks(None)
         release.set()

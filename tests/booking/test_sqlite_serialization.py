@@ -16,9 +16,17 @@ from types import SimpleNamespace
 import pytest
 from django.db import DEFAULT_DB_ALIAS, connection, connections
 
-from phasebook.booking.errors import SlotTaken
+from phasebook.booking.errors import RateLimited, SlotTaken
+from phasebook.booking.events import Actor
 from phasebook.booking.services import book_appointment, hold_appointment
-from tests.booking.test_concurrency import START, _client, _request, _writer
+from tests.booking.test_concurrency import (
+    START,
+    _client,
+    _holds_on_days_of_their_own,
+    _request,
+    _writer,
+)
+from tests.factories import set_limits
 from tests.support.race import failures, race, winners
 
 WRITERS = 10
@@ -75,3 +83,24 @@ def test_bookings_from_many_threads_are_serialized_by_the_write_lock(
     )
     staff_ids = [staff_id for staff_id, _ in _live_appointments(path)]
     assert sorted(staff_ids) == sorted([salon.anna.pk.hex, salon.ben.pk.hex])
+
+
+@pytest.fixture
+def one_hold_per_client(salon: SimpleNamespace) -> SimpleNamespace:
+    """The salon with a cap of one live hold per client (before file_database copies it)."""
+    set_limits(salon.company, live_holds_per_client=1, client_writes_per_minute=1000)
+    return salon
+
+
+def test_holds_of_one_client_from_many_threads_stop_at_its_cap(
+    one_hold_per_client: SimpleNamespace, file_database: tuple[Path, Callable[[], None]]
+) -> None:
+    path, use_file = file_database
+    call = Actor.phone("call-1")
+    holds = [(call, _client(n)) for n in range(WRITERS)]
+    outcomes = race(_holds_on_days_of_their_own(one_hold_per_client, holds), connect=use_file)
+
+    assert len(winners(outcomes)) == 1
+    assert all(isinstance(error, RateLimited) for error in failures(outcomes))
+    with sqlite3.connect(path) as database:  # the refused holds were never written
+        assert database.execute("SELECT count(*) FROM booking_appointment").fetchone() == (1,)

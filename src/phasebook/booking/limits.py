@@ -6,23 +6,26 @@ carries. The salon's own staff (admin, portal) is not limited. Each salon sets i
 (salons.Company, admin "Salon"):
 - writes (holds and bookings) per client and minute, and per caller and hour, counted by
   security.throttle (Redis when configured, else the database);
-- live holds per client and per caller: a hold over either cap is withdrawn at once.
+- live holds per client and per caller: a new hold is refused while either has as many as
+  allowed.
 Either answer is RateLimited (HTTP 429) with the seconds after which a retry can succeed.
 
-The caps are checked after the hold is written, against every live hold of that client or
-caller, so that concurrent holds need no lock of their own: each hold that finds the cap
-exceeded withdraws itself. Concurrent holds may therefore all withdraw (the flood gets 429s),
-but no more than the cap stay live.
+The caps are checked before the hold is written, in its write transaction and under the
+client's and the caller's locks (`locks.lock_holds_of`), so that concurrent holds of one
+client queue up and each counts the ones before it: a hold over the cap never exists, not
+even for the moment it would block a stylist.
 """
 
 from __future__ import annotations
 
 import math
-from datetime import datetime
+from datetime import datetime, timedelta
 
+from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_noop
 
+from phasebook.booking import locks
 from phasebook.booking.customers import CustomerDetails, normalize_phone
 from phasebook.booking.errors import InvalidRequest, RateLimited
 from phasebook.booking.models import Appointment, AppointmentStatus
@@ -66,47 +69,33 @@ def caller_phone(company: Company, details: CustomerDetails) -> str:
         return ""
 
 
-def enforce_hold_caps(hold: Appointment, now: datetime) -> None:
-    """Withdraw `hold` if its client or caller now has more live holds than allowed."""
-    company = hold.company
+def check_hold_caps(company: Company, client: str, details: CustomerDetails, now: datetime) -> None:
+    """Refuse a new hold of `client` for the caller of `details` while either already holds
+    as many starts as the salon allows; until the transaction ends, a concurrent hold of
+    either waits (so call it in the hold's write transaction, before it writes)."""
+    if not client:
+        return  # the salon's own staff
+    phone = caller_phone(company, details)
+    locks.lock_holds_of(company, client, phone)
     live = Appointment.objects.filter(
         company=company, status=AppointmentStatus.HELD, hold_expires_at__gt=now
     )
-    if not hold.placed_by:
-        return  # the salon's own staff
-    caps = [(live.filter(placed_by=hold.placed_by), company.live_holds_per_client)]
-    if hold.customer.phone:
-        caps.append(
-            (live.filter(customer__phone=hold.customer.phone), company.live_holds_per_caller)
-        )
-    over = [holds for holds, cap in caps if holds.count() > cap]
-    if not over:
-        return
-    _withdraw(hold, now)
-    seconds = _seconds_until_one_expires(over, hold, now)
-    raise RateLimited(Sentence(_TOO_MANY_HOLDS, {"seconds": seconds}), seconds)
+    caps = [(live.filter(placed_by=client), company.live_holds_per_client)]
+    if phone:
+        caps.append((live.filter(customer__phone=phone), company.live_holds_per_caller))
+    full = [holds for holds, cap in caps if holds.count() >= cap]
+    if full:
+        seconds = _seconds_until_one_expires(full, now)
+        raise RateLimited(Sentence(_TOO_MANY_HOLDS, {"seconds": seconds}), seconds)
 
 
-def _seconds_until_one_expires(
-    over: list[QuerySet[Appointment]], hold: Appointment, now: datetime
-) -> int:
+def _seconds_until_one_expires(full: list[QuerySet[Appointment]], now: datetime) -> int:
     expiries: list[datetime] = [
         expiry
-        for holds in over
-        for expiry in holds.exclude(pk=hold.pk).values_list("hold_expires_at", flat=True)
+        for holds in full
+        for expiry in holds.values_list("hold_expires_at", flat=True)
         if expiry is not None
     ]
-    soonest = min(expiries, default=hold.hold_expires_at or now)
+    # A cap of 0 leaves no hold to wait for: then a hold's lifetime, as good a pause as any.
+    soonest = min(expiries, default=now + timedelta(seconds=settings.PHASEBOOK_HOLD_TTL_SECONDS))
     return max(1, math.ceil((soonest - now).total_seconds()))
-
-
-def _withdraw(hold: Appointment, now: datetime) -> None:
-    """Cancel the hold over the cap (it blocked its stylist for a moment only)."""
-    Appointment.objects.filter(pk=hold.pk, status=AppointmentStatus.HELD).update(
-        status=AppointmentStatus.CANCELLED,
-        is_live=False,
-        cancel_reason="hold limit",
-        cancelled_at=now,
-        updated_at=now,
-    )
-    hold.phases.update(blocks_staff=False)

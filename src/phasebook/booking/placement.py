@@ -4,8 +4,9 @@ confirmed anew and a reschedule alike.
 `take_start`:
 1. runs the pre-booking checks (before any transaction: they may ask Cal.com);
 2. tries the candidate stylists in order, each try a transaction of its own that
-   a. locks the moved appointment's row, if a reschedule, and the stylist's day
-      (in that order, everywhere: see `locks.py`),
+   a. for a new hold, checks its client's and caller's live-hold caps under their locks
+      (limits.py), or locks the moved appointment's row, if a reschedule; then locks the
+      stylist's day (in that order, everywhere: see `locks.py`),
    b. re-runs the availability predicate against the current state,
    c. retires the run-out holds in the way, and
    d. writes: the new appointment with exactly its phases, or the moved phases;
@@ -24,7 +25,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext_noop
 
-from phasebook.booking import events, holds, locks
+from phasebook.booking import events, holds, limits, locks
 from phasebook.booking.access import access_appointment
 from phasebook.booking.availability import nearest_slots, policy_around, verdict_for
 from phasebook.booking.customers import CustomerDetails, find_or_create_customer
@@ -192,6 +193,9 @@ def _try_stylist(placement: Placement, stylist: Staff) -> Appointment | Verdict:
     with transaction.atomic():
         if isinstance(target, Appointment):
             target = _lock_moved(company, target)
+        elif target.status == AppointmentStatus.HELD:
+            client = placement.actor.client_key
+            limits.check_hold_caps(company, client, target.details, placement.now)
         locks.lock_stylist_day(stylist, start.astimezone(company.zone).date())
         verdict, situation = verdict_for(
             company,

@@ -84,12 +84,10 @@ def hold_appointment(
     """Reserve a start for a caller who is still on the phone. Expires by itself.
 
     Within the salon's limits (booking/limits.py): RateLimited when the client or caller
-    places too many, or holds too many at once."""
-    now = _now(now)
+    places too many, or holds too many at once (checked by the booking path, before it
+    writes)."""
     limits.check_write_rate(company, actor.client_key, request.customer)
-    hold = _create(company, request, AppointmentStatus.HELD, actor, now)
-    limits.enforce_hold_caps(hold, now)
-    return hold
+    return _create(company, request, AppointmentStatus.HELD, actor, now)
 
 
 def book_appointment(
