@@ -1,8 +1,8 @@
 """Every model on every admin site the project serves, seen by an owner of salon A while
-salon B has a row of it too: lists, object pages by URL, add forms, list filters and the
-autocomplete endpoint show nothing of B. The cases come from the admin registry, so a model
-registered tomorrow is covered without editing this file (and fails until
-tests/tenancy/world.py can build a row of it)."""
+salon B has a row of it too: lists, list actions, object pages by URL, add forms, list
+filters and the autocomplete endpoint show nothing of B. The cases come from the admin
+registry, so a model registered tomorrow is covered without editing this file (and fails
+until tests/tenancy/world.py can build a row of it)."""
 
 from __future__ import annotations
 
@@ -148,6 +148,66 @@ def post_and_compare(client: Client, entry: Registered, page: str, row: Model) -
     response = client.post(entry.url(page, row.pk), {"post": "yes"})
     assert list(stored.values()) == before
     return response
+
+
+# Actions on the list
+
+
+def list_actions() -> Iterator[tuple[Registered, str]]:
+    """(model, action) of every action a changelist offers (delete_selected and each admin's
+    own), whatever the user: who may run it is decided per request."""
+    for entry in SCOPED:
+        for _function, name, _description in entry.model_admin._get_base_actions():
+            yield entry, name
+
+
+def selected_by(
+    client: Client, entry: Registered, action: str, row: Model, monkeypatch: pytest.MonkeyPatch
+) -> list[set[Any]]:
+    """POST `action` on the changelist with `row` ticked; the rows the admin handed the
+    action (one set per run; none: the admin ran nothing). The action itself only records."""
+    runs: list[set[Any]] = []
+    offered = entry.model_admin.get_actions
+
+    def recording(request: Any) -> Any:
+        actions = offered(request)
+        if action in actions:
+            _function, name, description = actions[action]
+            actions[action] = (
+                lambda _admin, _request, queryset: runs.append({r.pk for r in queryset}),
+                name,
+                description,
+            )
+        return actions
+
+    monkeypatch.setattr(entry.model_admin, "get_actions", recording)
+    client.post(
+        entry.url("changelist"),
+        {"action": action, "_selected_action": [row.pk], "index": "0", "select_across": "0"},
+    )
+    monkeypatch.undo()
+    return runs
+
+
+@pytest.mark.parametrize(("entry", "action"), list(list_actions()), ids=str)
+def test_a_list_action_runs_on_the_salons_own_row_and_never_on_the_other_salons(
+    entry: Registered,
+    action: str,
+    world: SimpleNamespace,
+    owner_client: Client,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    own, foreign = row_of(world.a, entry.label), row_of(world.b, entry.label)
+    offered = action in entry.model_admin.get_actions(request_of(world.owner))
+
+    # Django runs an action on the ticked rows of the (scoped) list: the other salon's
+    # ticked row is not among them, so the action gets none.
+    assert selected_by(owner_client, entry, action, own, monkeypatch) == (
+        [{own.pk}] if offered else []
+    )
+    assert selected_by(owner_client, entry, action, foreign, monkeypatch) == (
+        [set()] if offered else []
+    )
 
 
 # Choices: add forms, list filters, autocomplete
