@@ -98,7 +98,9 @@ def test_a_call_lists_its_appointments_as_the_appointments_endpoint_shows_them(
             "customer": {"name": "Paula Berg"},
         },
     ).json()
-    CallAppointment.objects.create(call=call, appointment_id=booked["id"], action="booked")
+    CallAppointment.objects.create(
+        company=salon.company, call=call, appointment_id=booked["id"], action="booked"
+    )
     body = api.get("/calls/call_1").json()
     assert body["appointments"] == [api.get(f"/appointments/{booked['id']}").json()]
     assert len(body["appointments"][0]["phases"]) == 5

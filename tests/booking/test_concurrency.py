@@ -218,6 +218,7 @@ def test_reschedules_and_new_bookings_racing_for_one_time_leave_one_winner(
 
 def _phase_like(phase: AppointmentPhase, appointment: Appointment) -> AppointmentPhase:
     return AppointmentPhase(
+        company_id=appointment.company_id,
         appointment=appointment,
         staff=phase.staff,
         segment_key="X",

@@ -81,8 +81,12 @@ def test_a_call_shows_the_segments_it_booked(portal: Client, salon: SimpleNamesp
     colour.phases.filter(segment_key="A").update(
         calcom_sync_status="synced", calcom_booking_id=4711
     )
-    CallAppointment.objects.create(call=call, appointment=colour, action="held")
-    CallAppointment.objects.create(call=call, appointment=colour, action="booked")
+    CallAppointment.objects.create(
+        company=salon.company, call=call, appointment=colour, action="held"
+    )
+    CallAppointment.objects.create(
+        company=salon.company, call=call, appointment=colour, action="booked"
+    )
 
     listing = portal.get(CALLS).content.decode()
     page = portal.get(f"{CALLS}{call.pk}/change/").content.decode()
@@ -108,7 +112,9 @@ def test_the_call_list_costs_the_same_queries_for_one_or_many_calls(
         call = make_call(salon.company, f"call_{number}")
         start = a_wednesday(9 + number)
         appointment = book_at(salon.company, salon.cut, salon.ben, start, f"K{number}")
-        CallAppointment.objects.create(call=call, appointment=appointment, action="booked")
+        CallAppointment.objects.create(
+            company=salon.company, call=call, appointment=appointment, action="booked"
+        )
 
     call_with_booking(0)
     portal.get(CALLS)

@@ -135,6 +135,8 @@ class Appointment(models.Model):
                 condition=Q(is_live=Q(status__in=LIVE_STATUSES)),
                 name="appointment_is_live_matches_status",
             ),
+            # Referenced by its phases and sync tasks (common/constraints.py).
+            models.UniqueConstraint(fields=["company", "id"], name="appointment_company_key"),
             PostgresExclusionConstraint(
                 name="appointment_customer_no_overlap",
                 expressions=[
@@ -158,8 +160,14 @@ class Appointment(models.Model):
 
 
 class AppointmentPhase(models.Model):
-    """One timed segment of an appointment; the columns of the seed's appointment_phases."""
+    """One timed segment of an appointment; the columns of the seed's appointment_phases.
 
+    `company` is the appointment's, stored so that PostgreSQL can check that the phase's
+    stylist is of that company too (booking migration 0008)."""
+
+    company = models.ForeignKey(
+        Company, verbose_name=_("Salon"), on_delete=models.CASCADE, related_name="+"
+    )
     appointment = models.ForeignKey(
         Appointment, verbose_name=_("Termin"), on_delete=models.CASCADE, related_name="phases"
     )
@@ -209,6 +217,7 @@ class AppointmentPhase(models.Model):
             models.UniqueConstraint(
                 fields=["appointment", "segment_key"], name="phase_segment_unique"
             ),
+            models.UniqueConstraint(fields=["company", "id"], name="phase_company_key"),
             models.CheckConstraint(
                 condition=Q(end_time__gt=models.F("start_time")), name="phase_ends_after_start"
             ),

@@ -102,7 +102,8 @@ def _require_own_rows(
 ) -> None:
     """The booking path writes only the company's own service, customer, stylists and
     appointment: a mistake of the caller, since the lookups (access.py, customers.py) hand
-    it nothing else, refused before anything asks Cal.com or writes."""
+    it nothing else, refused before anything asks Cal.com or writes. On PostgreSQL the
+    database refuses such a row too (common/constraints.py, SameCompanyForeignKey)."""
     foreign = [
         f"{type(row).__name__} {row.pk}"
         for row in rows
@@ -271,6 +272,7 @@ def phase_rows(
 ) -> list[AppointmentPhase]:
     return [
         AppointmentPhase(
+            company_id=appointment.company_id,
             appointment=appointment,
             staff=appointment.staff,
             segment_key=phase.key,

@@ -111,6 +111,10 @@ def link_to_call(call: Call | None, appointment: Appointment, action: str) -> No
     if call is not None:
         # One statement; a retry's second link is the same row, skipped by the constraint.
         CallAppointment.objects.bulk_create(
-            [CallAppointment(call=call, appointment=appointment, action=action)],
+            [
+                CallAppointment(
+                    company_id=call.company_id, call=call, appointment=appointment, action=action
+                )
+            ],
             ignore_conflicts=True,
         )

@@ -100,6 +100,8 @@ class Call(models.Model):
             models.UniqueConstraint(
                 fields=["company", "call_id"], name="call_id_unique_per_company"
             ),
+            # Referenced by callback requests and call appointments (common/constraints.py).
+            models.UniqueConstraint(fields=["company", "id"], name="call_company_key"),
         ]
         indexes = [
             models.Index(fields=["company", "-created_at"], name="call_company_newest"),
@@ -167,7 +169,10 @@ class CallbackRequest(models.Model):
 
 class CallAppointment(models.Model):
     """What a call did to an appointment: held, booked, moved or cancelled it. The calls API
-    and the portal list a call's appointments from these rows."""
+    and the portal list a call's appointments from these rows.
+
+    `company` is the call's, stored so that PostgreSQL can check that the appointment is of
+    that company too (phone migration 0006)."""
 
     class Action(models.TextChoices):
         HELD = "held", _("Reserviert")
@@ -175,6 +180,7 @@ class CallAppointment(models.Model):
         RESCHEDULED = "rescheduled", _("Verschoben")
         CANCELLED = "cancelled", _("Storniert")
 
+    company = models.ForeignKey(Company, on_delete=models.CASCADE, related_name="+")
     call = models.ForeignKey(Call, on_delete=models.CASCADE, related_name="appointment_links")
     appointment = models.ForeignKey(
         "booking.Appointment", on_delete=models.CASCADE, related_name="call_links"

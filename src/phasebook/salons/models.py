@@ -219,6 +219,9 @@ class Service(models.Model):
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["company", "name"], name="service_name_unique"),
+            # What rows of the same company reference (common/constraints.py,
+            # SameCompanyForeignKey): the primary key alone cannot say whose row it is.
+            models.UniqueConstraint(fields=["company", "id"], name="service_company_key"),
         ]
 
     def __str__(self) -> str:
@@ -272,6 +275,9 @@ class Staff(models.Model):
         verbose_name = _("Mitarbeiter:in")
         verbose_name_plural = _("Mitarbeiter:innen")
         ordering = ["name", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["company", "id"], name="staff_company_key"),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -385,6 +391,7 @@ class Customer(models.Model):
                 condition=~Q(phone=""),
                 name="customer_phone_unique_per_company",
             ),
+            models.UniqueConstraint(fields=["company", "id"], name="customer_company_key"),
         ]
 
     def __str__(self) -> str:
