@@ -49,10 +49,11 @@ class SameCompanyForeignKey(Operation):
     a row whose `field` names another company's row (invariant 5 below the service boundary).
     The referenced model needs UNIQUE (company, id) (a UniqueConstraint in its Meta).
 
-    MATCH SIMPLE (PostgreSQL's default): a row whose `field` is NULL is not checked. Not
-    deferred: every write that could break it already goes through Django's deletion order
-    (dependents first), so it is checked at the statement that breaks it. ON UPDATE NO
-    ACTION: a referenced row cannot move to another company either. On SQLite the booking
+    MATCH SIMPLE (PostgreSQL's default): a row whose `field` is NULL is not checked.
+    Checked at each statement, not deferred to commit like Django's own keys: Django deletes
+    referencing rows before the rows they reference, and nothing writes a row before the
+    row it references, so a violation fails at the write that makes it. NO ACTION on update:
+    a referenced row cannot move to another company either. On SQLite only the booking
     service checks (booking/placement.py, `_require_own_rows`).
     """
 
