@@ -13,6 +13,7 @@ from phasebook.phone.language.spoken import (
     spoken_day,
     spoken_on,
     spoken_start,
+    spoken_wait,
 )
 
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -43,3 +44,20 @@ def test_choices_are_joined_as_spoken() -> None:
     assert spoken_choices(["9 Uhr"]) == "9 Uhr"
     assert spoken_choices(["9 Uhr", "10 Uhr"]) == "9 Uhr oder 10 Uhr"
     assert spoken_choices(["A", "B", "C"], "und") == "A, B und C"
+
+
+@pytest.mark.parametrize(
+    ("seconds", "spoken"),
+    [
+        (1, "in einer Sekunde"),
+        (35, "in 35 Sekunden"),
+        (60, "in etwa einer Minute"),
+        (61, "in etwa 2 Minuten"),
+        (300, "in etwa 5 Minuten"),
+        (3300, "in etwa einer Stunde"),
+    ],
+)
+def test_a_wait_is_spoken_in_seconds_when_short_and_in_minutes_when_long(
+    seconds: int, spoken: str
+) -> None:
+    assert spoken_wait(seconds) == spoken

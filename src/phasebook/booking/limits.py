@@ -19,13 +19,15 @@ even for the moment it would block a stylist.
 from __future__ import annotations
 
 import math
+from collections.abc import Collection
 from datetime import datetime, timedelta
+from uuid import UUID
 
 from django.conf import settings
 from django.db.models import QuerySet
 from django.utils.translation import gettext_noop
 
-from phasebook.booking import locks
+from phasebook.booking import holds, locks
 from phasebook.booking.customers import CustomerDetails, normalize_phone
 from phasebook.booking.errors import InvalidRequest, RateLimited
 from phasebook.booking.models import Appointment, AppointmentStatus
@@ -69,10 +71,19 @@ def caller_phone(company: Company, details: CustomerDetails) -> str:
         return ""
 
 
-def check_hold_caps(company: Company, client: str, details: CustomerDetails, now: datetime) -> None:
+def check_hold_caps(
+    company: Company,
+    client: str,
+    details: CustomerDetails,
+    now: datetime,
+    replacing: Collection[UUID] = (),
+) -> None:
     """Refuse a new hold of `client` for the caller of `details` while either already holds
     as many starts as the salon allows; until the transaction ends, a concurrent hold of
-    either waits (so call it in the hold's write transaction, before it writes)."""
+    either waits (so call it in the hold's write transaction, before it writes).
+
+    The client's own holds that the new one replaces (`replacing`, released before it is
+    written: holds.release) do not count: a caller offered another time still holds one."""
     if not client:
         return  # the salon's own staff
     phone = caller_phone(company, details)
@@ -80,6 +91,8 @@ def check_hold_caps(company: Company, client: str, details: CustomerDetails, now
     live = Appointment.objects.filter(
         company=company, status=AppointmentStatus.HELD, hold_expires_at__gt=now
     )
+    if replacing:
+        live = live.exclude(pk__in=holds.replaceable(company, client, replacing, now).values("pk"))
     caps = [(live.filter(placed_by=client), company.live_holds_per_client)]
     if phone:
         caps.append((live.filter(customer__phone=phone), company.live_holds_per_caller))

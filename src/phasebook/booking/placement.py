@@ -5,11 +5,14 @@ confirmed anew and a reschedule alike.
 1. runs the pre-booking checks (before any transaction: they may ask Cal.com);
 2. tries the candidate stylists in order, each try a transaction of its own that
    a. for a new hold, checks its client's and caller's live-hold caps under their locks
-      (limits.py), or locks the moved appointment's row, if a reschedule; then locks the
-      stylist's day (in that order, everywhere: see `locks.py`),
-   b. re-runs the availability predicate against the current state,
+      (limits.py) and releases the client's holds it replaces, or locks the moved
+      appointment's row, if a reschedule; then locks the stylist's day (in that order,
+      everywhere: see `locks.py`),
+   b. re-runs the availability predicate against the current state (without the
+      released holds: a caller moving from 10:00 to 10:30 is not in their own way),
    c. retires the run-out holds in the way, and
-   d. writes: the new appointment with exactly its phases, or the moved phases;
+   d. writes: the new appointment with exactly its phases, or the moved phases; a refused
+      try rolls back, so the replaced holds stay when the new one cannot be had;
 3. explains a refusal (SlotTaken with alternatives, or NotBookable), and turns a race that
    only the PostgreSQL exclusion constraints caught (IntegrityError) into SlotTaken too.
 """
@@ -20,6 +23,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import NoReturn
+from uuid import UUID
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -62,6 +66,8 @@ class NewAppointment:
     details: CustomerDetails
     status: str
     source: str
+    # A new hold's client's own earlier holds that it replaces (`holds.release`).
+    replaces: frozenset[UUID] = frozenset()
 
 
 @dataclass(frozen=True)
@@ -191,12 +197,14 @@ def _try_stylist(placement: Placement, stylist: Staff) -> Appointment | Verdict:
     against her."""
     company, start, target = placement.company, placement.start, placement.target
     savepoint = transaction.get_connection().in_atomic_block  # the caller has a transaction
+    released: list[UUID] = []
     with transaction.atomic():
         if isinstance(target, Appointment):
             target = _lock_moved(company, target)
         elif target.status == AppointmentStatus.HELD:
-            client = placement.actor.client_key
-            limits.check_hold_caps(company, client, target.details, placement.now)
+            client, now = placement.actor.client_key, placement.now
+            limits.check_hold_caps(company, client, target.details, now, target.replaces)
+            released = holds.release(company, target.replaces, placement.actor, now)
         locks.lock_stylist_day(stylist, start.astimezone(company.zone).date())
         verdict, situation = verdict_for(
             company,
@@ -212,8 +220,9 @@ def _try_stylist(placement: Placement, stylist: Staff) -> Appointment | Verdict:
             # A refused try has written nothing; ending it releases the lock. A savepoint
             # lets go of it only when rolled back. A transaction does when it commits too,
             # which keeps the connection's prepared statements: psycopg discards them all
-            # on every rollback (see DATABASES in settings).
-            transaction.set_rollback(savepoint)
+            # on every rollback (see DATABASES in settings). Holds released for this try
+            # are restored by rolling it back.
+            transaction.set_rollback(savepoint or bool(released))
             return verdict
         holds.retire_expired_holds(situation.expired_holds, placement.now)
         if isinstance(target, Appointment):

@@ -12,9 +12,11 @@ locked appointment in one transaction.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from uuid import UUID
 
 from django.db import transaction
 from django.utils import timezone
@@ -61,6 +63,7 @@ def _create(
     actor: Actor,
     now: datetime | None,
     customer: Customer | None = None,
+    replacing: Collection[UUID] = (),
 ) -> Appointment:
     _require_aware(request.start)
     service = access_service(company, request.service_id)
@@ -72,22 +75,32 @@ def _create(
         now=_now(now),
         # Also checks the customer's details, before anything asks Cal.com or writes.
         customer=customer or find_customer(company, request.customer),
-        target=NewAppointment(request.customer, status, request.source),
+        target=NewAppointment(request.customer, status, request.source, frozenset(replacing)),
         actor=actor,
     )
     return take_start(placement, candidates)
 
 
 def hold_appointment(
-    company: Company, request: BookingRequest, *, actor: Actor, now: datetime | None = None
+    company: Company,
+    request: BookingRequest,
+    *,
+    actor: Actor,
+    now: datetime | None = None,
+    replacing: Collection[UUID] = (),
 ) -> Appointment:
     """Reserve a start for a caller who is still on the phone. Expires by itself.
+
+    `replacing`: the actor's earlier holds for this caller, offered times they moved on
+    from. They are released (cancelled by the actor) in the new hold's write transaction and
+    do not count against its caps; when the new start is refused, they stay as they were.
+    Another client's holds among them are left alone.
 
     Within the salon's limits (booking/limits.py): RateLimited when the client or caller
     places too many, or holds too many at once (checked by the booking path, before it
     writes)."""
     limits.check_write_rate(company, actor.client_key, request.customer)
-    return _create(company, request, AppointmentStatus.HELD, actor, now)
+    return _create(company, request, AppointmentStatus.HELD, actor, now, replacing=replacing)
 
 
 def book_appointment(

@@ -26,7 +26,8 @@ Interface:
   not done by then, `InProgress` (the API answers 409 with Retry-After). Concurrent duplicates
   therefore resolve to one write.
 - An outcome that `keep` refuses (by default a 5xx), or an exception from `operation`, releases
-  the key: nothing was written, so a retry runs anew.
+  the key: nothing was written, so a retry runs anew. `forget` releases a stored outcome
+  that no longer holds.
 - A run whose process died before it stored its outcome leaves the key unfinished: whether it
   wrote is unknown, so retries get `InProgress(abandoned=True)` rather than a second write,
   until the key expires. The client checks what happened and continues with a new key.
@@ -120,6 +121,12 @@ def run_once(
     else:
         claimed.delete()
     return outcome
+
+
+def forget(company: Company, scope: str, key: str) -> None:
+    """Let the key's next use run anew: its stored outcome no longer holds (the phone
+    agent's hold it answered with was released since, dispatch.py)."""
+    _rows(company, scope, key).delete()
 
 
 def _claim(company: Company, scope: str, key: str, request: str) -> IdempotencyKey | None:

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+from uuid import UUID
 
 from django.db import IntegrityError, transaction
 from django.db.models import QuerySet
@@ -118,3 +119,11 @@ def link_to_call(call: Call | None, appointment: Appointment, action: str) -> No
             ],
             ignore_conflicts=True,
         )
+
+
+def held_in(call: Call | None) -> list[UUID]:
+    """The appointments `call` held (booked since or not: the booking service tells)."""
+    if call is None:
+        return []
+    links = CallAppointment.objects.filter(call=call, action=CallAppointment.Action.HELD)
+    return list(links.values_list("appointment_id", flat=True))

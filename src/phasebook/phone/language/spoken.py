@@ -7,6 +7,7 @@ them back cannot mishear a number word.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from datetime import date, datetime, time
 
@@ -53,6 +54,17 @@ def spoken_start(moment: datetime) -> str:
 def spoken_on(moment: datetime) -> str:
     """For the middle of a sentence: "am Dienstag, dem 8. Dezember, um 10 Uhr 30"."""
     return f"am {spoken_day(moment.date(), 'dative')}, um {spoken_clock(moment)}"
+
+
+def spoken_wait(seconds: int) -> str:
+    """When to try again: "in 40 Sekunden", "in etwa 2 Minuten", "in etwa einer Stunde"
+    (a wait of minutes is rounded up: the caller who tries then is let through)."""
+    if seconds < 60:
+        return "in einer Sekunde" if seconds <= 1 else f"in {seconds} Sekunden"
+    minutes = math.ceil(seconds / 60)
+    if minutes >= 55:
+        return "in etwa einer Stunde"
+    return "in etwa einer Minute" if minutes == 1 else f"in etwa {minutes} Minuten"
 
 
 def spoken_choices(items: Sequence[str], conjunction: str = "oder") -> str:

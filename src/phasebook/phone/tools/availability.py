@@ -2,8 +2,9 @@
 
 1. The service and stylist are matched by name, the day and time resolved (choosing.py).
 2. With a time: the booking service holds exactly that start (the hold keeps it while the
-   caller decides); a refusal answers with the explaining sentence and up to three starts
-   nearest to the request. Another time is offered as an alternative, never as the request.
+   caller decides), releasing the times this call held before; a refusal keeps them and
+   answers with the explaining sentence and up to three starts nearest to the request.
+   Another time is offered as an alternative, never as the request.
 3. With a day only (or a part of it): up to three free starts spread over that day, or why
    there are none and the nearest starts on the next open days. Nothing is held.
 """
@@ -19,10 +20,10 @@ from phasebook.booking import services as booking
 from phasebook.booking.availability import explain_start, find_slots, nearest_slots
 from phasebook.booking.customers import CustomerDetails
 from phasebook.booking.errors import NotBookable, SlotTaken
-from phasebook.booking.models import AppointmentSource
+from phasebook.booking.models import Appointment, AppointmentSource, AppointmentStatus
 from phasebook.booking.rendering import SlotOut, render_slot
 from phasebook.phone.callers import caller_customer
-from phasebook.phone.calls import link_to_call
+from phasebook.phone.calls import held_in, link_to_call
 from phasebook.phone.language.clock import DayPart
 from phasebook.phone.language.resolve import Resolved
 from phasebook.phone.language.spoken import spoken_day, spoken_start, spoken_times
@@ -30,6 +31,7 @@ from phasebook.phone.models import CallAppointment
 from phasebook.phone.tools.base import Tool, ToolArgs, ToolCall, ToolReply, offer
 from phasebook.phone.tools.choosing import choose_service, choose_stylists, interpret
 from phasebook.salons.models import Service, Staff
+from phasebook.salons.tenancy import of_company
 from phasebook.scheduling.availability import Rule, Slot
 from phasebook.scheduling.calendar import local_instant
 from phasebook.scheduling.intervals import Interval
@@ -84,7 +86,11 @@ def _hold(call: ToolCall, service: Service, stylists: list[Staff], start: dateti
         source=AppointmentSource.PHONE,
     )
     try:
-        hold = booking.hold_appointment(call.company, request, now=call.now, actor=call.actor)
+        # The caller moves on from the times offered before: the new hold replaces the
+        # call's earlier ones, which stay if this start cannot be had.
+        hold = booking.hold_appointment(
+            call.company, request, now=call.now, actor=call.actor, replacing=held_in(call.call)
+        )
         link_to_call(call.call, hold, CallAppointment.Action.HELD)
     except SlotTaken as taken:
         return _unavailable(start, str(taken.message), taken.alternatives)
@@ -202,6 +208,19 @@ def _why_nothing(call: ToolCall, service: Service, stylists: list[Staff], day: d
     return "ist leider nichts mehr frei."
 
 
+def _hold_gone(call: ToolCall, reply: ToolReply) -> bool:
+    """The replayed reply offers a hold that is no longer live: released by a later check
+    of the call, run out or booked."""
+    if reply.hold_id is None:
+        return False
+    live = of_company(Appointment.objects, call.company).filter(
+        pk=reply.hold_id,
+        status=AppointmentStatus.HELD,
+        hold_expires_at__gt=call.now,
+    )
+    return not live.exists()
+
+
 TOOL = Tool(
     name="check_availability",
     description=(
@@ -213,4 +232,5 @@ TOOL = Tool(
     run=check_availability,
     speak_during_execution=True,
     writes=True,
+    outlived=_hold_gone,
 )

@@ -153,3 +153,6 @@ class Tool:
     # Retell's filler speech ("Einen Moment…") for tools that may take over a second.
     speak_during_execution: bool = False
     writes: bool = False  # a retried request must give the first answer (see dispatch.py)
+    # For a tool that writes: whether its first answer, replayed, no longer holds (a hold
+    # it offered is gone), so that the request runs anew.
+    outlived: Callable[[ToolCall, ToolReply], bool] | None = None

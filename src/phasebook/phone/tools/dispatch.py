@@ -6,8 +6,11 @@
    links to it; the caller's number is taken from the call object only.
 3. Arguments are validated into the tool's model; a problem is a spoken question.
 4. The tool runs in German (the agent's language). A tool that writes runs once per call
-   and arguments: Retell's retry of the same request gets the first reply.
-5. Nothing escapes as a 5xx: an unexpected error is logged (without the body) and answered
+   and arguments: Retell's retry of the same request gets the first reply, unless that
+   reply no longer holds (`Tool.outlived`: its hold was released since).
+5. A client or caller over the salon's limits (booking/limits.py) hears why and when to try
+   again; that answer is not kept, so the same request runs anew after the wait.
+6. Nothing escapes as a 5xx: an unexpected error is logged (without the body) and answered
    with a spoken apology.
 """
 
@@ -21,9 +24,11 @@ from typing import Any
 from django.utils import timezone, translation
 from pydantic import ValidationError
 
-from phasebook.idempotency.services import InProgress, Outcome, fingerprint, run_once
+from phasebook.booking.errors import RateLimited
+from phasebook.idempotency.services import InProgress, Outcome, fingerprint, forget, run_once
 from phasebook.phone.callers import caller_number
 from phasebook.phone.calls import ensure_call
+from phasebook.phone.language.spoken import spoken_wait
 from phasebook.phone.models import RetellConnection
 from phasebook.phone.schemas import RetellCall
 from phasebook.phone.tools import TOOLS
@@ -104,9 +109,24 @@ def _answer(
         args = tool.args.model_validate(raw_args)
     except ValidationError as error:
         return refusal("invalid_arguments", _missing(error))
-    if not tool.writes or call is None:
-        return tool.run(context, args)
-    return _once(context, call.call_id, tool, raw_args, lambda: tool.run(context, args))
+    try:
+        if not tool.writes or call is None:
+            return tool.run(context, args)
+        return _once(context, call.call_id, tool, raw_args, lambda: tool.run(context, args))
+    except RateLimited as limited:
+        # Raised through run_once, which releases the key: not the request's kept answer.
+        return _rate_limited(limited)
+
+
+def _rate_limited(limited: RateLimited) -> ToolReply:
+    """The limit's reason, its first sentence ("Zu viele Reservierungen gleichzeitig."), and
+    when to try again as a caller hears it (the rest of the text counts seconds, for API
+    clients)."""
+    reason = str(limited.message).split(". ", 1)[0].removesuffix(".")
+    return refusal(
+        "rate_limited",
+        f"{reason}. Bitte versuchen Sie es {spoken_wait(limited.retry_after)} noch einmal.",
+    )
 
 
 def _once(
@@ -120,17 +140,31 @@ def _once(
     and the retry must get the first reply (the same appointment), never a second booking.
     The arguments are part of the key, since one call may check 10:00 and then 11:00."""
     request = fingerprint(tool.name, raw_args)
+    key = f"{call_id}:{tool.name}:{request}"
     try:
-        outcome = run_once(
-            context.company,
-            scope=IDEMPOTENCY_SCOPE,
-            key=f"{call_id}:{tool.name}:{request}",
-            request=request,
-            operation=lambda: Outcome(200, run().model_dump_json(exclude_none=True)),
-        )
+        reply, replayed = _run_once(context, key, request, run)
+        if replayed and tool.outlived is not None and tool.outlived(context, reply):
+            # E.g. 10:00 asked again after the call moved on to 12:00 and released the
+            # hold on 10:00: asked anew instead of offering the hold that is gone.
+            forget(context.company, IDEMPOTENCY_SCOPE, key)
+            reply, _ = _run_once(context, key, request, run)
     except InProgress:
         return refusal("in_progress", "Einen Moment bitte, das ist gerade in Arbeit.")
-    return ToolReply.model_validate_json(outcome.body)
+    return reply
+
+
+def _run_once(
+    context: ToolCall, key: str, request: str, run: Callable[[], ToolReply]
+) -> tuple[ToolReply, bool]:
+    """The reply, and whether it is the first run's, replayed."""
+    outcome = run_once(
+        context.company,
+        scope=IDEMPOTENCY_SCOPE,
+        key=key,
+        request=request,
+        operation=lambda: Outcome(200, run().model_dump_json(exclude_none=True)),
+    )
+    return ToolReply.model_validate_json(outcome.body), outcome.replayed
 
 
 def _body(raw_body: bytes) -> tuple[dict[str, Any], RetellCall | None] | None:
