@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, timedelta
 
 import pytest
 from django.contrib.auth.models import Permission, User
@@ -130,6 +130,20 @@ def test_the_appointment_page_and_its_history_show_who_booked_moved_and_cancelle
         page = superuser_client.get(url).content.decode()
         assert [text for text in expected if text not in page] == [], url
         assert "keine Änderungsgeschichte" not in page, url
+
+
+def test_the_appointment_pages_are_titled_with_the_salons_wall_clock(superuser_client, salon):
+    appointment = _book(salon, "Paul Klaus")
+    local, utc = (
+        f"Ansatzfärbung · {appointment.start.astimezone(zone):%Y-%m-%d %H:%M}"
+        for zone in (salon.company.zone, UTC)
+    )
+    for url in (
+        f"/admin/booking/appointment/{appointment.pk}/change/",
+        f"/admin/booking/appointment/{appointment.pk}/history/",
+    ):
+        title = superuser_client.get(url).content.decode().partition("</title>")[0]
+        assert (local in title, utc in title) == (True, False), url
 
 
 def test_a_salon_member_sees_only_their_salons_appointments(salon, other_salon):

@@ -15,9 +15,11 @@ import pytest
 
 from phasebook.booking.availability import find_slots
 from phasebook.booking.customers import CustomerDetails
-from phasebook.booking.models import Appointment
+from phasebook.booking.models import Appointment, AppointmentEvent, EventKind
 from phasebook.booking.rendering import render_appointment
 from phasebook.booking.services import BookingRequest, book_appointment
+from phasebook.calsync.models import ReconcileRun
+from phasebook.salons.models import Absence, ExternalBusyBlock
 from phasebook.scheduling.intervals import Interval
 from tests.factories import ACTOR, BERLIN, COLOUR, CUT, make_company, make_service, make_staff
 
@@ -162,3 +164,25 @@ def test_the_days_after_a_switch_book_local_wall_time_with_the_new_offset(
     assert render_appointment(booked).start.isoformat() == f"{day.isoformat()}T10:00:00{offset}"
     first_slot = _slot_starts(night_salon, day, now)[0]
     assert first_slot.astimezone(BERLIN).isoformat() == f"{day.isoformat()}T00:00:00{offset}"
+
+
+@pytest.mark.parametrize("day", [date(2026, 7, 15), date(2026, 12, 10)], ids=["summer", "winter"])
+def test_every_title_reads_the_salons_wall_clock(night_salon: SimpleNamespace, day: date) -> None:
+    """Titles are what the admin shows as page titles, choices and history headings."""
+    ten, noon = _berlin(day, 10), _berlin(day, 12)
+    appointment = _book(night_salon, ten, now=ten - timedelta(days=1))
+    company, anna = night_salon.company, night_salon.anna
+    titles = [
+        str(appointment),
+        str(AppointmentEvent(appointment=appointment, kind=EventKind.BOOKED, at=ten)),
+        str(Absence(staff=anna, start=ten, end=noon)),
+        str(ExternalBusyBlock(company=company, staff=anna, start=ten, end=noon)),
+        str(ReconcileRun(company=company, ran_at=ten)),
+    ]
+    assert titles == [
+        f"Ansatzfärbung · {day} 10:00",
+        f"Gebucht · {day} 10:00",
+        f"Anna: {day} 10:00–{day} 12:00",
+        f"Anna: {day} 10:00",
+        f"Nachtsalon: {day} 10:00",
+    ]

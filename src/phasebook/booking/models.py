@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from phasebook.common.constraints import PostgresExclusionConstraint
 from phasebook.salons.models import Absence, ApiToken, Company, Customer, Service, Staff
+from phasebook.scheduling.explain import moment_text
 from phasebook.scheduling.intervals import Interval
 
 
@@ -148,7 +149,7 @@ class Appointment(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.service} · {self.start:%Y-%m-%d %H:%M}"
+        return f"{self.service} · {moment_text(self.start, self.company.zone)}"
 
     @property
     def interval(self) -> Interval:
@@ -320,4 +321,4 @@ class AppointmentEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_kind_display()} · {self.at:%Y-%m-%d %H:%M}"
+        return f"{self.get_kind_display()} · {moment_text(self.at, self.appointment.company.zone)}"

@@ -27,7 +27,7 @@ class PhaseSyncTaskAdmin(ReadOnlyTenantAdmin):
         "error_kind",
     ]
     list_filter = ["status", "action", "error_kind"]
-    list_select_related = ["phase", "appointment__service"]
+    list_select_related = ["phase", "appointment__service", "appointment__company"]
     search_fields = ["appointment__id", "last_error"]
 
 

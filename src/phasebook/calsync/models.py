@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from phasebook.booking.models import Appointment, AppointmentPhase
 from phasebook.salons.models import Company
+from phasebook.scheduling.explain import moment_text
 
 
 class SyncAction(models.TextChoices):
@@ -205,4 +206,4 @@ class ReconcileRun(models.Model):
         verbose_name_plural = "Cal.com-Abgleiche"
 
     def __str__(self) -> str:
-        return f"{self.company}: {self.ran_at:%Y-%m-%d %H:%M}"
+        return f"{self.company}: {moment_text(self.ran_at, self.company.zone)}"

@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from phasebook.scheduling.calendar import HoursError, WeeklyHours, parse_weekly_hours
+from phasebook.scheduling.explain import moment_text
 from phasebook.scheduling.segments import Segment, SegmentError, parse_segments, total_minutes
 
 
@@ -308,7 +309,8 @@ class Absence(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.staff}: {self.start:%Y-%m-%d %H:%M}–{self.end:%Y-%m-%d %H:%M}"
+        zone = self.staff.company.zone
+        return f"{self.staff}: {moment_text(self.start, zone)}–{moment_text(self.end, zone)}"
 
 
 class ExternalBusyBlock(models.Model):
@@ -349,7 +351,7 @@ class ExternalBusyBlock(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.staff}: {self.start:%Y-%m-%d %H:%M}"
+        return f"{self.staff}: {moment_text(self.start, self.company.zone)}"
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         if self.company_id is None:

@@ -59,6 +59,11 @@ def clock_text(instant: datetime, zone: ZoneInfo) -> str:
     return instant.astimezone(zone).strftime("%H:%M")
 
 
+def moment_text(instant: datetime, zone: ZoneInfo) -> str:
+    """The local date and wall-clock time of an instant, e.g. "2026-12-10 10:00"."""
+    return instant.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
 def span_text(interval: Interval, zone: ZoneInfo) -> str:
     return f"{clock_text(interval.start, zone)}–{clock_text(interval.end, zone)}"
 
