@@ -10,7 +10,7 @@ from unittest import mock
 import pytest
 
 from phasebook.absences.errors import InvalidPlan, PlanExpired
-from phasebook.absences.plans import PLAN_MAX_AGE
+from phasebook.absences.plans import PLAN_MAX_AGE, PlanIntent, PlannedStep, issue_plan_id
 from phasebook.absences.services import Result, apply_absence, plan_absence
 from phasebook.booking.customers import CustomerDetails
 from phasebook.booking.errors import InvalidRequest, InvalidState, NotBookable, NotFound
@@ -24,6 +24,8 @@ from phasebook.booking.services import (
     reschedule_appointment,
 )
 from phasebook.salons.models import Absence, Service, Staff
+from phasebook.scheduling.intervals import Interval
+from phasebook.scheduling.replan import AbsencePeriod, Action
 from tests.factories import ACTOR, BERLIN
 
 NOW = datetime(2026, 3, 2, 7, 0, tzinfo=UTC)  # a Monday morning
@@ -185,6 +187,28 @@ def test_another_salons_stylist_and_plan_look_like_they_do_not_exist(
             now=NOW,
             actor=ACTOR,
         )
+
+
+def test_a_plan_naming_another_salons_appointment_leaves_it_alone_and_unshown(
+    salon: SimpleNamespace, other_salon: SimpleNamespace
+) -> None:
+    """Plan ids are signed, so only a leaked secret could do this: the lookups are the
+    tenant's all the same."""
+    theirs = _book(other_salon, other_salon.cut, TEN, other_salon.anna, client="Eva Fremd")
+    step = PlannedStep(
+        str(theirs.pk), Action.NEW_TIME, str(salon.anna.pk), TEN, str(salon.ben.pk), TEN
+    )
+    period = AbsencePeriod(str(salon.anna.pk), Interval(*MORNING), "krank")
+    plan_id = issue_plan_id(PlanIntent(salon.company.pk, period, (step,)))
+
+    applied = apply_absence(
+        salon.company, salon.anna.pk, *MORNING, "krank", plan_id, now=NOW, actor=ACTOR
+    )
+
+    assert [outcome.result for outcome in applied.outcomes] == [Result.CHANGED]
+    assert applied.appointments == {}
+    theirs.refresh_from_db()
+    assert (theirs.staff_id, theirs.start) == (other_salon.anna.pk, TEN)
 
 
 def test_skipping_an_appointment_that_is_not_in_the_plan_is_refused(

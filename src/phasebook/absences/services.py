@@ -39,6 +39,7 @@ from phasebook.absences.plans import (
     read_plan_id,
     steps_of,
 )
+from phasebook.booking.access import access_appointment
 from phasebook.booking.errors import BookingError, InvalidRequest, NotFound
 from phasebook.booking.events import Actor
 from phasebook.booking.models import Appointment, AppointmentStatus
@@ -48,6 +49,7 @@ from phasebook.booking.services import (
     reschedule_appointment,
 )
 from phasebook.salons.models import Absence, Company, Staff
+from phasebook.salons.tenancy import of_company
 from phasebook.scheduling.explain import Sentence
 from phasebook.scheduling.intervals import Interval
 from phasebook.scheduling.replan import SEARCH_DAYS, AbsencePeriod, Action, Replan, replan
@@ -170,10 +172,12 @@ def apply_absence(
     outcomes = tuple(
         _apply_step(company, absence, step, set(skip), now, actor) for step in intent.steps
     )
-    appointments = Appointment.objects.select_related("service", "staff", "customer").in_bulk(
-        [step.appointment_id for step in intent.steps]
+    appointments = (
+        of_company(Appointment.objects, company)
+        .select_related("service", "staff", "customer")
+        .in_bulk([step.appointment_id for step in intent.steps])
     )
-    names = dict(Staff.objects.filter(company=company).values_list("id", "name"))
+    names = dict(of_company(Staff.objects, company).values_list("id", "name"))
     return AppliedAbsence(
         company,
         absence,
@@ -209,8 +213,9 @@ def _apply_step(
         return StepOutcome(step, Result.SKIPPED)
     if step.action in (Action.CALL, Action.LEAVE):
         return StepOutcome(step, Result.LEFT)
-    appointment = Appointment.objects.filter(company=company, pk=step.appointment_id).first()
-    if appointment is None:
+    try:
+        appointment = access_appointment(company, step.appointment_id)
+    except NotFound:  # gone since the plan was made
         return StepOutcome(step, Result.CHANGED, CHANGED_MESSAGE)
     if _already_done(appointment, step):
         return StepOutcome(
@@ -288,7 +293,7 @@ def _check_skip(intent: PlanIntent, skip: Collection[str]) -> None:
 
 def _access_staff(company: Company, staff_id: Any) -> Staff:
     try:
-        return Staff.objects.get(company=company, pk=staff_id)
+        return of_company(Staff.objects, company).get(pk=staff_id)
     except (Staff.DoesNotExist, ValidationError) as error:  # ValidationError: not a UUID
         raise NotFound(
             gettext_noop("Diese Mitarbeiterin oder diesen Mitarbeiter gibt es nicht."),
