@@ -1,8 +1,9 @@
 """What the layout promises about imports, read from the source: the scheduling core imports
 neither Django nor an app, the HTTP API is an edge that only the URL configuration imports
 (health, the admin and the phone agent render through the booking layer), and no two of
-phasebook's modules import each other, neither directly nor round a longer loop. And the
-tests' own layout: test folders share only through tests/support and tests/factories.py."""
+phasebook's modules import each other, neither directly nor round a longer loop. Every lock
+is taken in booking/locks.py. And the tests' own layout: test folders share only through
+tests/support and tests/factories.py."""
 
 from __future__ import annotations
 
@@ -57,6 +58,26 @@ def test_the_project_is_imported_inside_functions_only_by_app_configs() -> None:
         if modules_named(name, node)
     ]
     assert local == []
+
+
+def _takes_a_lock(node: ast.expr) -> bool:
+    """A row lock (Django's select_for_update) or SQL that takes an advisory lock."""
+    if isinstance(node, ast.Attribute):
+        return node.attr == "select_for_update"
+    return isinstance(node, ast.Constant) and "pg_advisory" in str(node.value).lower()
+
+
+def test_every_lock_is_taken_by_a_helper_in_booking_locks() -> None:
+    """booking/locks.py states the one order locks are taken in; a lock taken anywhere else
+    would be out of its sight."""
+    elsewhere = [
+        f"{module}:{node.lineno}"
+        for module, (_, tree) in trees().items()
+        if module != "phasebook.booking.locks"
+        for node in ast.walk(tree)
+        if isinstance(node, ast.expr) and _takes_a_lock(node)
+    ]
+    assert elsewhere == []
 
 
 def _folder(path: Path) -> str:

@@ -1,5 +1,4 @@
-"""Every row and advisory lock of the write path and the sync, and the one order they are
-taken in.
+"""Every row and advisory lock phasebook takes, and the one order they are taken in.
 
 Lock order, everywhere:
 1. a new hold's client, then its caller (`lock_holds_of`);
@@ -14,6 +13,9 @@ each in a transaction of its own (a savepoint, if the caller has one open) and e
 releasing its locks, before it tries the next, so no transaction ever waits for a stylist
 while holding another. On SQLite these locks are no-ops: the IMMEDIATE transaction holds the
 database's write lock.
+
+One lock stands apart from the order: a Cal.com provisioning rollback locks the event-map
+changes it undoes (`event_map_changes_for_update`) in a transaction that takes no other lock.
 """
 
 from __future__ import annotations
@@ -51,6 +53,13 @@ def outbox_rows_for_update(rows: QuerySet[RowT], *, skip_locked: bool = False) -
     in the lock order. With `skip_locked`, rows another worker holds are left out instead of
     waited for (SQLite has no row locks and ignores both)."""
     return rows.select_for_update(skip_locked=skip_locked, of=("self",))
+
+
+def event_map_changes_for_update(rows: QuerySet[RowT]) -> QuerySet[RowT]:
+    """Cal.com event-map changes (calcom's model, passed in) that a rollback undoes, locked
+    so that two rollbacks of one batch undo it once: the second waits, then finds nothing of
+    the batch left to undo."""
+    return rows.select_for_update(of=("self",))
 
 
 def lock_holds_of(company: Company, client: str, phone: str) -> None:

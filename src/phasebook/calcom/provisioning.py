@@ -23,6 +23,7 @@ from typing import Literal
 from django.db import transaction
 from django.utils import timezone
 
+from phasebook.booking import locks
 from phasebook.calcom.client import CalcomClient
 from phasebook.calcom.errors import CalcomError
 from phasebook.calcom.models import CalcomEventMap, CalcomEventMapChange
@@ -284,7 +285,7 @@ def rollback(company: Company) -> list[CalcomEventMapChange]:
         raise NothingToRollBack(
             f"Für „{company.slug}“ gibt es keine Zuordnungsänderung, die zurückgesetzt werden kann."
         )
-    changes = list(candidates.filter(batch=newest.batch).select_for_update())
+    changes = list(locks.event_map_changes_for_update(candidates.filter(batch=newest.batch)))
     batch = uuid.uuid4()
     undone = [_undo(change, batch) for change in changes]
     candidates.filter(batch=newest.batch).update(rolled_back=True)
