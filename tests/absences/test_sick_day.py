@@ -20,7 +20,7 @@ from phasebook.absences.services import (
     apply_absence,
     plan_absence,
 )
-from phasebook.booking.availability import nearest_slots
+from phasebook.booking.availability import Caller, nearest_slots
 from phasebook.booking.customers import CustomerDetails
 from phasebook.booking.errors import SlotTaken
 from phasebook.booking.events import describe
@@ -243,7 +243,7 @@ def test_nothing_nearer_was_free_for_the_moved_clients(sick_day: SimpleNamespace
         at("11:45"),
         [sick_day.ben],
         NOW,
-        dora.customer,
+        Caller.of(dora),
         exclude=dora,
         count=1,
     )

@@ -25,7 +25,7 @@ from phasebook.booking.services import (
     hold_appointment,
     reschedule_appointment,
 )
-from phasebook.salons.models import Service, Staff
+from phasebook.salons.models import Customer, Service, Staff
 from tests.factories import ACTOR, BERLIN, set_limits
 from tests.support.overlaps import customer_overlaps, staff_overlaps
 from tests.support.race import BARRIER_TIMEOUT_SECONDS, Outcome, failures, race, winners
@@ -172,6 +172,28 @@ def test_holds_for_one_caller_queue_on_its_lock_and_stop_at_its_cap(
     assert len(winners(outcomes)) == 1
     assert all(isinstance(error, RateLimited) for error in failures(outcomes))
     assert Appointment.objects.count() == 1
+
+
+def test_one_caller_holding_on_every_line_gets_one_hold_and_no_customer(
+    salon: SimpleNamespace,
+) -> None:
+    # Holds have no customer: only the caller's number keeps them apart.
+    same_caller = CustomerDetails("Paul Klaus", phone="+49 171 2345678")
+    staff_choices = (salon.anna, salon.ben, None)
+    outcomes = race(
+        [
+            _writer(
+                hold_appointment,
+                salon,
+                _request(salon.colour, START, same_caller, staff_choices[n % 3]),
+            )
+            for n in range(WRITERS)
+        ]
+    )
+    assert len(winners(outcomes)) == 1
+    _assert_only_slot_taken(outcomes)
+    _assert_invariant_one_holds()
+    assert not Customer.objects.exists()
 
 
 def _cuts_on(salon: SimpleNamespace, stylist: Staff, count: int) -> list[Appointment]:

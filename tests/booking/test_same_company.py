@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from phasebook.booking.availability import Caller
 from phasebook.booking.customers import CustomerDetails
 from phasebook.booking.errors import NotFound
 from phasebook.booking.models import Appointment, AppointmentStatus
@@ -33,7 +34,7 @@ def _placement(salon: SimpleNamespace, **fields: Any) -> Placement:
         "service": salon.cut,
         "start": TEN,
         "now": NOW,
-        "customer": None,
+        "caller": Caller(),
         "target": NewAppointment(PAUL, AppointmentStatus.BOOKED, "api"),
         "actor": ACTOR,
     }
@@ -72,9 +73,12 @@ def test_a_phone_number_known_to_another_salon_books_a_customer_of_this_one(
 def test_the_booking_path_refuses_another_salons_service_or_customer(
     field: str, salon: SimpleNamespace, other_salon: SimpleNamespace
 ) -> None:
-    foreign = {"service": other_salon.cut, "customer": make_customer(other_salon.company)}
+    foreign = {
+        "service": other_salon.cut,
+        "customer": Caller(make_customer(other_salon.company)),
+    }
     with pytest.raises(ValueError, match="not of company"):
-        _placement(salon, **{field: foreign[field]})
+        _placement(salon, **{"caller" if field == "customer" else field: foreign[field]})
 
 
 def test_the_booking_path_refuses_another_salons_stylist_and_writes_nothing(

@@ -8,12 +8,12 @@ from types import SimpleNamespace
 
 import pytest
 
-from phasebook.booking.availability import verdict_for
+from phasebook.booking.availability import NOBODY, Caller, verdict_for
 from phasebook.booking.customers import CustomerDetails
 from phasebook.booking.errors import SlotTaken
 from phasebook.booking.models import AppointmentStatus
 from phasebook.booking.services import BookingRequest, book_appointment, hold_appointment
-from phasebook.salons.models import Absence, Customer, ExternalBusyBlock, Staff
+from phasebook.salons.models import Absence, ExternalBusyBlock, Staff
 from phasebook.scheduling.availability import Rule
 from tests.factories import ACTOR, BERLIN, make_customer
 
@@ -24,9 +24,9 @@ PAUL = CustomerDetails("Paul Klaus", phone="+49 171 2345678")
 
 
 def _rules(
-    salon: SimpleNamespace, stylist: Staff, start: datetime, customer: Customer | None = None
+    salon: SimpleNamespace, stylist: Staff, start: datetime, caller: Caller = NOBODY
 ) -> set[str]:
-    verdict, _ = verdict_for(salon.company, salon.cut, start, [stylist], NOW, customer)
+    verdict, _ = verdict_for(salon.company, salon.cut, start, [stylist], NOW, caller)
     conflicts = list(verdict.salon_conflicts) + list(verdict.staff_conflicts[str(stylist.pk)])
     return {conflict.rule.value for conflict in conflicts}
 
@@ -77,8 +77,8 @@ def test_the_customers_other_appointment_blocks_only_that_customer(
     paul = salon.company.customers.get(name="Paul Klaus")
     eva = make_customer(salon.company, "Eva Adler")
 
-    assert _rules(salon, salon.anna, TEN, paul) == {Rule.CUSTOMER_BUSY}
-    assert _rules(salon, salon.anna, TEN, eva) == set()
+    assert _rules(salon, salon.anna, TEN, Caller(paul)) == {Rule.CUSTOMER_BUSY}
+    assert _rules(salon, salon.anna, TEN, Caller(eva)) == set()
     with pytest.raises(SlotTaken):
         book_appointment(
             salon.company,

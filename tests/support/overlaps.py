@@ -22,7 +22,9 @@ _CUSTOMER_OVERLAPS = """
     SELECT count(*)
     FROM booking_appointment a
     JOIN booking_appointment b
-      ON a.customer_id = b.customer_id
+      ON (a.customer_id = b.customer_id
+          OR (a.company_id = b.company_id AND a.caller_phone <> ''
+              AND a.caller_phone = b.caller_phone))
      AND a.id < b.id
      AND tstzrange(a.start, a."end") && tstzrange(b.start, b."end")
     WHERE a.is_live AND b.is_live
@@ -42,5 +44,6 @@ def staff_overlaps() -> int:
 
 
 def customer_overlaps() -> int:
-    """Pairs of live appointments of one customer whose times overlap (PostgreSQL)."""
+    """Pairs of live appointments of one customer, or of one caller's phone number (a
+    hold has no customer yet), whose times overlap (PostgreSQL)."""
     return _count(_CUSTOMER_OVERLAPS)

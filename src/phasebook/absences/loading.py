@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
 
-from phasebook.booking.availability import policy_around
+from phasebook.booking.availability import Caller, policy_around
 from phasebook.booking.models import Appointment, AppointmentPhase, AppointmentStatus
 from phasebook.booking.snapshot import load_snapshot
 from phasebook.salons.models import Company, Staff
@@ -59,7 +59,7 @@ def load_salon(
             for member in stylists
         ),
         appointments=tuple(_live_appointment(appointment) for appointment in movable),
-        customer_busy=_customer_busy(movable, window, now),
+        customer_busy=_customer_busy(company, movable, window, now),
     )
     return LoadedSalon(state, {str(appointment.id): appointment for appointment in movable})
 
@@ -125,7 +125,7 @@ def _live_appointment(appointment: Appointment) -> LiveAppointment:
         service_name=service.name,
         segments=service.segment_list,
         staff_id=str(appointment.staff_id),
-        customer_id=str(appointment.customer_id),
+        customer_id=_client_key(appointment),
         phases=tuple(_planned(phase) for phase in appointment.phases.all()),
         held=appointment.status == AppointmentStatus.HELD,
     )
@@ -138,16 +138,33 @@ def _planned(phase: AppointmentPhase) -> PlannedPhase:
     return PlannedPhase(segment, phase.sequence_order, phase.interval)
 
 
+def _client_key(appointment: Appointment) -> str:
+    """Who the client is, to keep their appointments apart: their phone number, by which
+    customers are found and which holds (no customer yet) carry; else the customer; else
+    (a hold without a number) nobody with other appointments."""
+    phone = Caller.of(appointment).phone
+    if phone:
+        return phone
+    if appointment.customer_id is not None:
+        return f"customer {appointment.customer_id}"
+    return f"appointment {appointment.pk}"
+
+
 def _customer_busy(
-    movable: list[Appointment], window: Interval, now: datetime
+    company: Company, movable: list[Appointment], window: Interval, now: datetime
 ) -> dict[str, tuple[Busy, ...]]:
-    """The clients' other live appointments (those the plan does not move)."""
-    others = _live(
-        Appointment.objects.filter(customer__in={item.customer_id for item in movable}),
-        window,
-        now,
-    ).exclude(pk__in=[item.pk for item in movable])
+    """The clients' other live appointments (those the plan does not move), by client."""
+    customers = {item.customer_id for item in movable if item.customer_id is not None}
+    phones = {phone for item in movable if (phone := Caller.of(item).phone)}
+    theirs = Appointment.objects.filter(
+        Q(customer__in=customers) | Q(company=company, caller_phone__in=phones)
+    )
+    others = (
+        _live(theirs, window, now)
+        .exclude(pk__in=[item.pk for item in movable])
+        .select_related("customer")
+    )
     busy: defaultdict[str, list[Busy]] = defaultdict(list)
-    for customer_id, start, end in others.values_list("customer_id", "start", "end"):
-        busy[str(customer_id)].append(Busy(Interval(start, end), BusyKind.APPOINTMENT))
-    return {customer: tuple(items) for customer, items in busy.items()}
+    for other in others:
+        busy[_client_key(other)].append(Busy(other.interval, BusyKind.APPOINTMENT))
+    return {client: tuple(items) for client, items in busy.items()}

@@ -167,7 +167,7 @@ def _entry(row: _Row, names: Mapping[str, str], zone: ZoneInfo) -> PlanEntryOut:
         appointment_id=appointment.pk,
         status=appointment.status,
         service_name=appointment.service.name,
-        customer_name=appointment.customer.name,
+        customer_name=appointment.contact.name,
         start=_local(step.from_start, zone),
         end=_local(step.from_start + (appointment.end - appointment.start), zone),
         staff_id=UUID(step.from_staff_id),
@@ -207,8 +207,8 @@ def _customers_to_call(
         calls.append(
             CustomerToCallOut(
                 appointment_id=appointment.pk,
-                name=appointment.customer.name,
-                phone=appointment.customer.phone,
+                name=appointment.contact.name,
+                phone=appointment.contact.phone,
                 service_name=appointment.service.name,
                 old_start=_local(step.from_start, zone),
                 old_staff_name=names.get(step.from_staff_id, ""),

@@ -59,7 +59,7 @@ class AppointmentAdmin(TenantAdmin):
         "service_with_segments",
         "kind",
         "staff",
-        "customer",
+        "customer_name",
         "status_shown",
         "sync_status",
         "review_flag",
@@ -77,7 +77,7 @@ class AppointmentAdmin(TenantAdmin):
     ]
     list_filter_submit = True
     list_select_related = ["service", "staff", "customer"]
-    search_fields = ["customer__name", "customer__phone"]
+    search_fields = ["customer__name", "customer__phone", "caller_name", "caller_phone"]
     search_help_text = gettext_lazy("Name oder Telefonnummer der Kundin / des Kunden")
     date_hierarchy = "start"
     ordering = ["-start"]
@@ -177,11 +177,15 @@ class AppointmentAdmin(TenantAdmin):
             return badge(_("Manuelle Prüfung nötig"), "is-failed")
         return ""
 
+    @admin.display(description=gettext_lazy("Kund:in"), ordering="customer__name")
+    def customer_name(self, appointment: Appointment) -> str:
+        return appointment.contact.name
+
     @admin.display(description=gettext_lazy("Kund:in"))
     def customer_line(self, appointment: Appointment) -> str:
-        customer = appointment.customer
-        contact = " · ".join(part for part in (customer.phone, customer.email) if part)
-        return f"{customer.name} ({contact})" if contact else customer.name
+        contact = appointment.contact
+        reach = " · ".join(part for part in (contact.phone, contact.email) if part)
+        return f"{contact.name} ({reach})" if reach else contact.name
 
     @admin.display(description=gettext_lazy("Zeit"))
     def time_span(self, appointment: Appointment) -> str:

@@ -15,7 +15,7 @@ from django.db.models import QuerySet
 
 from phasebook.booking.models import Appointment
 from phasebook.booking.rendering import Explained
-from phasebook.booking.snapshot import Snapshot, least_busy_qualified, load_snapshot
+from phasebook.booking.snapshot import CallerKey, Snapshot, least_busy_qualified, load_snapshot
 from phasebook.salons.calendar import booking_policy
 from phasebook.salons.models import Company, Customer, Service, Staff
 from phasebook.scheduling.availability import (
@@ -77,6 +77,23 @@ def policy_around(company: Company, window: Interval, *, handover: bool = False)
 
 
 @dataclass(frozen=True)
+class Caller:
+    """Whom a start is for, as far as their other appointments go (invariant 1): those of
+    the customer, and those made with the caller's phone number, since a hold has no
+    customer until it is booked."""
+
+    customer: Customer | None = None
+    phone: str = ""  # E.164, "" when unknown
+
+    @classmethod
+    def of(cls, appointment: Appointment) -> Caller:
+        return cls(appointment.customer, appointment.caller_phone or appointment.contact.phone)
+
+
+NOBODY = Caller()
+
+
+@dataclass(frozen=True)
 class Situation:
     """Everything the predicate needs around one start."""
 
@@ -94,7 +111,7 @@ def load_situation(
     staff: Iterable[Staff],
     window: Interval,
     now: datetime,
-    customer: Customer | None = None,
+    caller: Caller = NOBODY,
     exclude: Appointment | None = None,
     *,
     handover: bool = False,
@@ -105,7 +122,11 @@ def load_situation(
         [member.id for member in members],
         window,
         now,
-        customer_id=customer.pk if customer is not None else None,
+        CallerKey(
+            company.pk,
+            caller.customer.pk if caller.customer is not None else None,
+            caller.phone,
+        ),
         exclude=exclude.pk if exclude is not None else None,
     )
     return Situation(
@@ -122,7 +143,7 @@ def verdict_for(
     start: datetime,
     staff: Iterable[Staff],
     now: datetime,
-    customer: Customer | None = None,
+    caller: Caller = NOBODY,
     exclude: Appointment | None = None,
     *,
     handover: bool = False,
@@ -134,7 +155,7 @@ def verdict_for(
     start = start.astimezone(UTC)
     window = Interval(start, start + timedelta(minutes=service.duration_minutes))
     situation = load_situation(
-        company, service, staff, window, now, customer, exclude, handover=handover
+        company, service, staff, window, now, caller, exclude, handover=handover
     )
     verdict = check_start(
         service.segment_list, start, situation.staff, situation.customer_busy, situation.policy, now
@@ -157,14 +178,14 @@ def find_slots(
     window: Interval,
     staff: Iterable[Staff],
     now: datetime,
-    customer: Customer | None = None,
+    caller: Caller = NOBODY,
     exclude: Appointment | None = None,
 ) -> list[Slot]:
     # Busy time is loaded with one appointment's length of margin on both sides, so
     # appointments that start before the window but reach into it are seen.
     length = timedelta(minutes=service.duration_minutes)
     padded = Interval(window.start - length, window.end + length)
-    situation = load_situation(company, service, staff, padded, now, customer, exclude)
+    situation = load_situation(company, service, staff, padded, now, caller, exclude)
     return search_slots(
         service.segment_list,
         situation.staff,
@@ -181,11 +202,11 @@ def nearest_slots(
     start: datetime,
     staff: Iterable[Staff],
     now: datetime,
-    customer: Customer | None = None,
+    caller: Caller = NOBODY,
     exclude: Appointment | None = None,
     count: int = 3,
 ) -> list[Slot]:
     """Up to `count` bookable starts closest to `start`, for a "slot taken" answer."""
     window = Interval(start - timedelta(hours=3), start + timedelta(days=7))
-    slots = find_slots(company, service, window, staff, now, customer, exclude)
+    slots = find_slots(company, service, window, staff, now, caller, exclude)
     return sorted(slots, key=lambda slot: (abs(slot.start - start), slot.start))[:count]

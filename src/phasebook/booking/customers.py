@@ -1,4 +1,4 @@
-"""Finding or creating the client of a booking."""
+"""The client of a hold or booking: their details checked, and as a customer found or created."""
 
 from __future__ import annotations
 
@@ -52,7 +52,9 @@ def _invalid_phone(region: str) -> InvalidRequest:
     return InvalidRequest(Sentence(message, formats), field="customer.phone")
 
 
-def _clean(company: Company, details: CustomerDetails) -> CustomerDetails:
+def clean_details(company: Company, details: CustomerDetails) -> CustomerDetails:
+    """The details with the name trimmed, the e-mail address lower-cased and the phone
+    number in E.164; InvalidRequest naming the field that is not usable."""
     name = details.name.strip()
     if not name or len(name) > 200:
         raise InvalidRequest(
@@ -81,7 +83,7 @@ def find_or_create_customer(company: Company, details: CustomerDetails) -> Custo
     An existing customer's name and e-mail are not overwritten by what a caller says:
     a phone agent mishearing a name must not rename a regular client.
     """
-    cleaned = _clean(company, details)
+    cleaned = clean_details(company, details)
     if cleaned.phone:
         customer, _ = Customer.objects.get_or_create(
             company=company,
@@ -94,7 +96,7 @@ def find_or_create_customer(company: Company, details: CustomerDetails) -> Custo
 
 def find_customer(company: Company, details: CustomerDetails) -> Customer | None:
     """The company's customer with this phone number, if there is one; creates nothing."""
-    phone = _clean(company, details).phone
+    phone = clean_details(company, details).phone
     if not phone:
         return None
     return Customer.objects.filter(company=company, phone=phone).first()

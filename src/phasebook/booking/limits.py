@@ -95,7 +95,7 @@ def check_hold_caps(
         live = live.exclude(pk__in=holds.replaceable(company, client, replacing, now).values("pk"))
     caps = [(live.filter(placed_by=client), company.live_holds_per_client)]
     if phone:
-        caps.append((live.filter(customer__phone=phone), company.live_holds_per_caller))
+        caps.append((live.filter(caller_phone=phone), company.live_holds_per_caller))
     full = [holds for holds, cap in caps if holds.count() >= cap]
     if full:
         seconds = _seconds_until_one_expires(full, now)

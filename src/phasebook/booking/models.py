@@ -8,6 +8,7 @@ time, because PostgreSQL's exclusion constraints can only look at the row itself
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.postgres.fields import RangeBoundary, RangeOperators
@@ -16,7 +17,15 @@ from django.db.models import Func, Q
 from django.utils.translation import gettext_lazy as _
 
 from phasebook.common.constraints import PostgresExclusionConstraint
-from phasebook.salons.models import Absence, ApiToken, Company, Customer, Service, Staff
+from phasebook.salons.models import (
+    Absence,
+    ApiToken,
+    Company,
+    Customer,
+    Service,
+    Staff,
+    validate_e164,
+)
 from phasebook.scheduling.explain import moment_text
 from phasebook.scheduling.intervals import Interval
 
@@ -57,14 +66,34 @@ class SyncStatus(models.TextChoices):
     FAILED = "failed", _("Fehlgeschlagen")
 
 
+@dataclass(frozen=True)
+class Contact:
+    name: str
+    phone: str  # E.164 or ""
+    email: str
+
+
 class Appointment(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     company = models.ForeignKey(
         Company, verbose_name=_("Salon"), on_delete=models.CASCADE, related_name="appointments"
     )
+    # A hold has no customer: its caller becomes one only by booking (confirm_hold), so
+    # holds that are never confirmed leave no customer behind. The caller's details as
+    # given stay on the appointment (`contact`).
     customer = models.ForeignKey(
-        Customer, verbose_name=_("Kund:in"), on_delete=models.PROTECT, related_name="appointments"
+        Customer,
+        verbose_name=_("Kund:in"),
+        on_delete=models.PROTECT,
+        related_name="appointments",
+        null=True,
+        blank=True,
     )
+    caller_name = models.CharField(_("Name laut Anfrage"), max_length=200, blank=True)
+    caller_phone = models.CharField(
+        _("Telefon laut Anfrage"), max_length=20, blank=True, validators=[validate_e164]
+    )
+    caller_email = models.EmailField(_("E-Mail laut Anfrage"), blank=True)
     service = models.ForeignKey(
         Service, verbose_name=_("Leistung"), on_delete=models.PROTECT, related_name="appointments"
     )
@@ -138,6 +167,10 @@ class Appointment(models.Model):
             ),
             # Referenced by its phases and sync tasks (common/constraints.py).
             models.UniqueConstraint(fields=["company", "id"], name="appointment_company_key"),
+            models.CheckConstraint(
+                condition=~Q(status=AppointmentStatus.BOOKED) | Q(customer__isnull=False),
+                name="appointment_booked_has_customer",
+            ),
             PostgresExclusionConstraint(
                 name="appointment_customer_no_overlap",
                 expressions=[
@@ -146,10 +179,30 @@ class Appointment(models.Model):
                 ],
                 condition=Q(is_live=True),
             ),
+            # The same for a caller's holds, which have no customer yet: one phone number
+            # is one person (customers are found by it).
+            PostgresExclusionConstraint(
+                name="appointment_caller_no_overlap",
+                expressions=[
+                    ("company", RangeOperators.EQUAL),
+                    ("caller_phone", RangeOperators.EQUAL),
+                    (_half_open("start", "end"), RangeOperators.OVERLAPS),
+                ],
+                condition=Q(is_live=True) & ~Q(caller_phone=""),
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.service} · {moment_text(self.start, self.company.zone)}"
+
+    @property
+    def contact(self) -> Contact:
+        """Whom the appointment is for: the customer as the salon keeps them, or for a hold
+        (no customer yet) the caller's details as given."""
+        customer = self.customer
+        if customer is not None:
+            return Contact(customer.name, customer.phone, customer.email)
+        return Contact(self.caller_name, self.caller_phone, self.caller_email)
 
     @property
     def interval(self) -> Interval:

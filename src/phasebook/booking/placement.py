@@ -1,18 +1,21 @@
 """The booking path: the one place where a start is taken, for a booking, a hold, a hold
-confirmed anew and a reschedule alike.
+being booked (live or confirmed anew) and a reschedule alike.
 
 `take_start`:
-1. runs the pre-booking checks (before any transaction: they may ask Cal.com);
+1. runs the pre-booking checks (before any transaction: they may ask Cal.com), except for
+   a live hold being booked, whose start was checked when it was made;
 2. tries the candidate stylists in order, each try a transaction of its own that
    a. for a new hold, checks its client's and caller's live-hold caps under their locks
       (limits.py) and releases the client's holds it replaces, or locks the moved
-      appointment's row, if a reschedule; then locks the stylist's day (in that order,
+      appointment's or the booked hold's row; then locks the stylist's day (in that order,
       everywhere: see `locks.py`),
    b. re-runs the availability predicate against the current state (without the
-      released holds: a caller moving from 10:00 to 10:30 is not in their own way),
+      released holds: a caller moving from 10:00 to 10:30 is not in their own way; for a
+      hold being booked: whether its caller, now a customer, is free then),
    c. retires the run-out holds in the way, and
-   d. writes: the new appointment with exactly its phases, or the moved phases; a refused
-      try rolls back, so the replaced holds stay when the new one cannot be had;
+   d. writes: the new appointment with exactly its phases, the moved phases, or the
+      hold's customer and status; a refused try rolls back, so the replaced holds stay
+      when the new one cannot be had;
 3. explains a refusal (SlotTaken with alternatives, or NotBookable), and turns a race that
    only the PostgreSQL exclusion constraints caught (IntegrityError) into SlotTaken too.
 """
@@ -31,7 +34,7 @@ from django.utils.translation import gettext_noop
 
 from phasebook.booking import events, holds, limits, locks
 from phasebook.booking.access import access_appointment
-from phasebook.booking.availability import nearest_slots, policy_around, verdict_for
+from phasebook.booking.availability import Caller, nearest_slots, policy_around, verdict_for
 from phasebook.booking.customers import CustomerDetails, find_or_create_customer
 from phasebook.booking.errors import InvalidState, NotBookable, SlotTaken
 from phasebook.booking.events import Actor
@@ -63,11 +66,24 @@ PRE_BOOKING_CHECKS: list[PreBookingCheck] = []
 class NewAppointment:
     """What a booking or hold creates once a stylist can take its start."""
 
-    details: CustomerDetails
+    details: CustomerDetails  # cleaned (customers.clean_details)
     status: str
     source: str
     # A new hold's client's own earlier holds that it replaces (`holds.release`).
     replaces: frozenset[UUID] = frozenset()
+
+
+@dataclass(frozen=True)
+class Confirmation:
+    """A live hold becoming a booking at its own start, stylist and phases: its caller
+    becomes a customer, who must not be in another appointment at that time."""
+
+    hold: Appointment
+    details: CustomerDetails  # cleaned: whom to find or create as the customer
+
+    @property
+    def source(self) -> str:
+        return self.hold.source
 
 
 @dataclass(frozen=True)
@@ -78,8 +94,9 @@ class Placement:
     service: Service
     start: datetime
     now: datetime
-    customer: Customer | None  # the existing customer, if there is one
-    target: NewAppointment | Appointment  # create this, or move that appointment's phases
+    caller: Caller  # whose other appointments the start must not overlap
+    # Create this, book that hold, or move that appointment's phases.
+    target: NewAppointment | Confirmation | Appointment
     actor: Actor  # who asks, for the appointment's history
     absence: Absence | None = None  # the stylist's absence this move repairs, for the history
     # The salon hands the moved appointment to a colleague at its own times: the client
@@ -89,13 +106,22 @@ class Placement:
 
     def __post_init__(self) -> None:
         moving = self.moving
-        if self.handover and (moving is None or moving.start != self.start):
-            raise ValueError("a handover keeps the moved appointment's start")
-        _require_own_rows(self.company, [self.service, self.customer, moving])
+        if self.notice_given and (moving is None or moving.start != self.start):
+            raise ValueError("a handover or a hold being booked keeps its start")
+        _require_own_rows(self.company, [self.service, self.caller.customer, moving])
 
     @property
     def moving(self) -> Appointment | None:
+        """The appointment whose own time is no conflict: the moved one, or the hold."""
+        if isinstance(self.target, Confirmation):
+            return self.target.hold
         return self.target if isinstance(self.target, Appointment) else None
+
+    @property
+    def notice_given(self) -> bool:
+        """The start was taken with notice before (a handover, a hold being booked), so the
+        minimum notice is not asked again (`handover_policy`)."""
+        return self.handover or isinstance(self.target, Confirmation)
 
     @property
     def source(self) -> str:
@@ -130,7 +156,9 @@ def take_start(placement: Placement, candidates: list[Staff]) -> Appointment:
 
 def _take_start(placement: Placement, candidates: list[Staff]) -> Appointment:
     _require_own_rows(placement.company, candidates)
-    for check in PRE_BOOKING_CHECKS:
+    # A hold's start was checked when it was made; booking it asks nobody again.
+    checks = [] if isinstance(placement.target, Confirmation) else PRE_BOOKING_CHECKS
+    for check in checks:
         candidates = check(
             placement.company, placement.service, candidates, placement.start, placement.moving
         )
@@ -185,9 +213,9 @@ def _verdict(placement: Placement, staff: list[Staff]) -> Verdict:
         placement.start,
         staff,
         placement.now,
-        placement.customer,
+        placement.caller,
         exclude=placement.moving,
-        handover=placement.handover,
+        handover=placement.notice_given,
     )
     return verdict
 
@@ -199,7 +227,11 @@ def _try_stylist(placement: Placement, stylist: Staff) -> Appointment | Verdict:
     savepoint = transaction.get_connection().in_atomic_block  # the caller has a transaction
     released: list[UUID] = []
     with transaction.atomic():
-        if isinstance(target, Appointment):
+        if isinstance(target, Confirmation):
+            hold = _lock_hold(company, target.hold)
+            if hold.status == AppointmentStatus.BOOKED:
+                return hold  # a concurrent confirmation got there first: harmless
+        elif isinstance(target, Appointment):
             target = _lock_moved(company, target)
         elif target.status == AppointmentStatus.HELD:
             client, now = placement.actor.client_key, placement.now
@@ -212,9 +244,9 @@ def _try_stylist(placement: Placement, stylist: Staff) -> Appointment | Verdict:
             start,
             [stylist],
             placement.now,
-            placement.customer,
+            placement.caller,
             exclude=placement.moving,
-            handover=placement.handover,
+            handover=placement.notice_given,
         )
         if not verdict.possible:
             # A refused try has written nothing; ending it releases the lock. A savepoint
@@ -225,6 +257,8 @@ def _try_stylist(placement: Placement, stylist: Staff) -> Appointment | Verdict:
             transaction.set_rollback(savepoint or bool(released))
             return verdict
         holds.retire_expired_holds(situation.expired_holds, placement.now)
+        if isinstance(target, Confirmation):
+            return _book_hold(placement, hold, target.details)
         if isinstance(target, Appointment):
             return _move(placement, target, stylist, verdict.phases)
         return _create(placement, target, stylist, verdict.phases)
@@ -234,6 +268,17 @@ def _lock_moved(company: Company, appointment: Appointment) -> Appointment:
     """The moved appointment as it is now, its row locked: first in the lock order."""
     locked = access_appointment(company, appointment.pk, lock=True)
     check_movable(locked)  # it may have been cancelled since the caller looked
+    return locked
+
+
+def _lock_hold(company: Company, hold: Appointment) -> Appointment:
+    """The hold as it is now, its row locked: first in the lock order."""
+    locked = access_appointment(company, hold.pk, lock=True)
+    if locked.status not in (AppointmentStatus.HELD, AppointmentStatus.BOOKED):
+        # Cancelled, or retired by a booking that found it run out since the caller looked.
+        raise InvalidState(
+            gettext_noop("Diese Reservierung ist nicht mehr gültig."), status=locked.status
+        )
     return locked
 
 
@@ -248,11 +293,15 @@ def check_movable(appointment: Appointment) -> None:
 def _create(
     placement: Placement, new: NewAppointment, stylist: Staff, phases: tuple[PlannedPhase, ...]
 ) -> Appointment:
-    # A new customer is created only in the try that writes.
-    customer = placement.customer or find_or_create_customer(placement.company, new.details)
+    held = new.status == AppointmentStatus.HELD
+    details = new.details
     appointment = Appointment.objects.create(
         company=placement.company,
-        customer=customer,
+        # A hold keeps only the caller's details; booking it makes them a customer.
+        customer=None if held else _customer(placement, details),
+        caller_name=details.name,
+        caller_phone=details.phone,
+        caller_email=details.email,
         service=placement.service,
         staff=stylist,
         start=phases[0].interval.start,
@@ -262,9 +311,7 @@ def _create(
         source=new.source,
         placed_by=placement.actor.client_key,
         hold_expires_at=(
-            placement.now + timedelta(seconds=settings.PHASEBOOK_HOLD_TTL_SECONDS)
-            if new.status == AppointmentStatus.HELD
-            else None
+            placement.now + timedelta(seconds=settings.PHASEBOOK_HOLD_TTL_SECONDS) if held else None
         ),
     )
     AppointmentPhase.objects.bulk_create(phase_rows(appointment, phases))
@@ -274,6 +321,22 @@ def _create(
     else:
         transaction.on_commit(metrics.HOLDS_CREATED.inc)  # bookings: monitoring's receiver
     return appointment
+
+
+def _customer(placement: Placement, details: CustomerDetails) -> Customer:
+    # Created only in the try that writes: a refused booking leaves no customer behind.
+    return placement.caller.customer or find_or_create_customer(placement.company, details)
+
+
+def _book_hold(placement: Placement, hold: Appointment, details: CustomerDetails) -> Appointment:
+    """The locked hold becomes a booking, its caller its customer; its phases stay."""
+    hold.customer = _customer(placement, details)
+    hold.status = AppointmentStatus.BOOKED
+    hold.hold_expires_at = None
+    hold.save(update_fields=["customer", "status", "hold_expires_at", "updated_at"])
+    events.confirmed(hold, placement.actor, placement.now)
+    appointment_changed.send(Appointment, appointment=hold, change="booked")
+    return hold
 
 
 def phase_rows(
@@ -337,7 +400,7 @@ def _alternatives(placement: Placement, staff: list[Staff]) -> list[SlotOut]:
         placement.start,
         staff,
         placement.now,
-        placement.customer,
+        placement.caller,
         placement.moving,
     )
     return [render_slot(slot, company.zone, names) for slot in slots]
@@ -348,7 +411,7 @@ def _refuse(placement: Placement, verdict: Verdict, staff: list[Staff]) -> NoRet
     policy = policy_around(
         placement.company,
         Interval(placement.start, placement.start),
-        handover=placement.handover,
+        handover=placement.notice_given,
     )
     explained = Explained(verdict, policy, {str(member.id): member.name for member in staff})
     all_conflicts = explained.all_conflicts()

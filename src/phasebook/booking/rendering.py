@@ -63,7 +63,10 @@ class PhaseOut(BaseModel):
 
 
 class CustomerOut(BaseModel):
-    id: int
+    """Whom the appointment is for. `id` is null for a hold: its caller becomes a customer
+    only when it is booked; `name` is then the name the caller gave."""
+
+    id: int | None
     name: str
 
 
@@ -264,7 +267,7 @@ def render_appointment(
         service_name=appointment.service.name,
         staff_id=appointment.staff_id,
         staff_name=appointment.staff.name,
-        customer=CustomerOut(id=appointment.customer_id, name=appointment.customer.name),
+        customer=CustomerOut(id=appointment.customer_id, name=appointment.contact.name),
         expires_at=_local(appointment.hold_expires_at, zone),
         source=appointment.source,
         calcom_sync_status=appointment.calcom_sync_status,

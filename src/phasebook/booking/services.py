@@ -3,11 +3,13 @@
 Every function takes the `Actor` who asks and writes the change's event (events.py) in the
 change's transaction.
 
-`hold_appointment`, `book_appointment`, `confirm_hold` (of an expired hold),
-`reschedule_appointment` and `hand_over_appointment` (the salon's own handover to a
-colleague at the same times) take their start through the booking path (`placement.py`),
-which locks, re-checks and writes in one place. Confirming a live hold and cancelling change one
-locked appointment in one transaction.
+`hold_appointment`, `book_appointment`, `confirm_hold`, `reschedule_appointment` and
+`hand_over_appointment` (the salon's own handover to a colleague at the same times) take
+their start through the booking path (`placement.py`), which locks, re-checks and writes in
+one place. Cancelling changes one locked appointment in one transaction.
+
+A hold keeps only its caller's details: the customer is found (by phone number) or created
+when it is booked, so holds that are never booked leave no customer behind.
 """
 
 from __future__ import annotations
@@ -24,11 +26,18 @@ from django.utils.translation import gettext_noop
 
 from phasebook.booking import events, holds, limits
 from phasebook.booking.access import access_appointment, access_service, choose_staff
-from phasebook.booking.customers import CustomerDetails, find_customer
+from phasebook.booking.availability import Caller
+from phasebook.booking.customers import CustomerDetails, clean_details, find_customer
 from phasebook.booking.errors import InvalidRequest, InvalidState
 from phasebook.booking.events import Actor
 from phasebook.booking.models import Appointment, AppointmentSource, AppointmentStatus
-from phasebook.booking.placement import NewAppointment, Placement, check_movable, take_start
+from phasebook.booking.placement import (
+    Confirmation,
+    NewAppointment,
+    Placement,
+    check_movable,
+    take_start,
+)
 from phasebook.booking.signals import appointment_changed
 from phasebook.salons.models import Absence, Company, Customer
 
@@ -68,14 +77,15 @@ def _create(
     _require_aware(request.start)
     service = access_service(company, request.service_id)
     candidates = choose_staff(company, service, request.staff_id, least_busy_on=request.start)
+    # Checked before anything asks Cal.com or writes.
+    details = clean_details(company, request.customer)
     placement = Placement(
         company=company,
         service=service,
         start=request.start,
         now=_now(now),
-        # Also checks the customer's details, before anything asks Cal.com or writes.
-        customer=customer or find_customer(company, request.customer),
-        target=NewAppointment(request.customer, status, request.source, frozenset(replacing)),
+        caller=Caller(customer or find_customer(company, details), details.phone),
+        target=NewAppointment(details, status, request.source, frozenset(replacing)),
         actor=actor,
     )
     return take_start(placement, candidates)
@@ -111,37 +121,68 @@ def book_appointment(
 
 
 def confirm_hold(
-    company: Company, hold_id: Any, *, actor: Actor, now: datetime | None = None
+    company: Company,
+    hold_id: Any,
+    *,
+    actor: Actor,
+    now: datetime | None = None,
+    said: CustomerDetails | None = None,
 ) -> Appointment:
-    """Turn a hold into a booking. An expired hold is booked anew if its slot is still free."""
+    """Turn a hold into a booking; its caller becomes a customer (found by phone number or
+    created), unless they are in another appointment at that time (SlotTaken). An expired
+    hold is booked anew if its slot is still free.
+
+    `said`: the name and e-mail address the caller gave when confirming, for a hold made
+    before they said them (the phone agent holds first); the hold's phone number stays."""
     now = _now(now)
+    hold = access_appointment(company, hold_id)
+    if hold.status == AppointmentStatus.BOOKED:
+        return hold  # confirming twice is harmless
+    details = _hold_details(company, hold, said)
+    if hold.status == AppointmentStatus.HELD and _unexpired(hold, now):
+        return _book_hold(company, hold, details, actor, now)
     with transaction.atomic():
         hold = access_appointment(company, hold_id, lock=True)
-        if hold.status == AppointmentStatus.BOOKED:
-            return hold  # confirming twice is harmless
         if hold.status not in (AppointmentStatus.HELD, AppointmentStatus.EXPIRED):
             raise InvalidState(
                 gettext_noop("Diese Reservierung ist nicht mehr gültig."), status=hold.status
             )
-        unexpired = bool(hold.hold_expires_at and hold.hold_expires_at > now)
-        if hold.status == AppointmentStatus.HELD and unexpired:
-            hold.status = AppointmentStatus.BOOKED
-            hold.hold_expires_at = None
-            hold.save(update_fields=["status", "hold_expires_at", "updated_at"])
-            events.confirmed(hold, actor, now)
-            appointment_changed.send(Appointment, appointment=hold, change="booked")
-            return hold
         # Expired, whether or not another booking has retired it already: the same answer.
         if hold.status == AppointmentStatus.HELD:
             holds.retire(hold, now)
-    request = BookingRequest(
-        hold.service_id,
-        hold.start,
-        CustomerDetails(hold.customer.name),
-        str(hold.staff_id),
-        hold.source,
-    )
+    request = BookingRequest(hold.service_id, hold.start, details, str(hold.staff_id), hold.source)
     return _create(company, request, AppointmentStatus.BOOKED, actor, now, hold.customer)
+
+
+def _unexpired(hold: Appointment, now: datetime) -> bool:
+    return bool(hold.hold_expires_at and hold.hold_expires_at > now)
+
+
+def _hold_details(
+    company: Company, hold: Appointment, said: CustomerDetails | None
+) -> CustomerDetails:
+    given = CustomerDetails(hold.caller_name, hold.caller_phone, hold.caller_email)
+    if said is not None:
+        given = CustomerDetails(said.name or given.name, given.phone, said.email or given.email)
+    return clean_details(company, given)
+
+
+def _book_hold(
+    company: Company, hold: Appointment, details: CustomerDetails, actor: Actor, now: datetime
+) -> Appointment:
+    """Book the live hold at its own start and stylist, once its caller is known to be free
+    then: they may be a customer who meanwhile has another appointment (the booking path
+    re-checks under the locks)."""
+    placement = Placement(
+        company=company,
+        service=hold.service,
+        start=hold.start,
+        now=now,
+        caller=Caller(hold.customer or find_customer(company, details), details.phone),
+        target=Confirmation(hold, details),
+        actor=actor,
+    )
+    return take_start(placement, [hold.staff])
 
 
 def reschedule_appointment(
@@ -208,7 +249,7 @@ def _move(
         service=service,
         start=start,
         now=now,
-        customer=appointment.customer,
+        caller=Caller.of(appointment),
         target=appointment,
         actor=actor,
         absence=absence,

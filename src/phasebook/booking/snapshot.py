@@ -1,6 +1,6 @@
 """The hot reads of the booking path, as hand-written SQL.
 
-`load_snapshot` reads what the predicate needs to know about some stylists and a customer
+`load_snapshot` reads what the predicate needs to know about some stylists and a caller
 around a window: who is busy when, and who performs the service, in one round trip.
 `least_busy_qualified` lists the stylists a booking for "any stylist" tries, the least
 busy of the day first.
@@ -53,22 +53,32 @@ class Snapshot:
         return self.staff_busy.get(staff_id, [])
 
 
+@dataclass(frozen=True)
+class CallerKey:
+    """Which live appointments are the caller's: the customer's, and those that carry the
+    caller's phone number in the company (a hold has no customer yet)."""
+
+    company_id: int
+    customer_id: int | None = None
+    phone: str = ""
+
+
 def load_snapshot(
     service_id: int | None,
     staff_ids: Sequence[UUID],
     window: Interval,
     now: datetime,
-    customer_id: int | None = None,
+    caller: CallerKey | None = None,
     exclude: UUID | None = None,
 ) -> Snapshot:
     """Which of `staff_ids` perform the service (if one is given); their live phases,
-    absences and external blocks, and the customer's live appointments, that overlap
+    absences and external blocks, and the caller's live appointments, that overlap
     `window`. The appointment `exclude` (the one being moved) is left out."""
     query = _Query(window, now, exclude)
     if staff_ids:
         query.add_staff_parts(service_id, staff_ids)
-    if customer_id is not None:
-        query.add_customer_part(customer_id)
+    if caller is not None and (caller.customer_id is not None or caller.phone):
+        query.add_caller_part(caller)
     if not query.parts:
         return Snapshot()
     with connection.cursor() as cursor:
@@ -184,16 +194,26 @@ class _Query:
                 [*label_params, *ids, *self._overlapping(bounded=False)],
             )
 
-    def add_customer_part(self, customer_id: int) -> None:
+    def add_caller_part(self, caller: CallerKey) -> None:
+        # Either side of the OR has its index: the customer's foreign key, and
+        # (company, start) for the phone number, bounded like the window.
+        whose: list[str] = []
+        whose_params: list[Any] = []
+        if caller.customer_id is not None:
+            whose.append("a.customer_id = %s")
+            whose_params.append(caller.customer_id)
+        if caller.phone:
+            whose.append("(a.company_id = %s AND a.caller_phone = %s)")
+            whose_params.extend([caller.company_id, caller.phone])
         self._add(
             f"""SELECT '{BusyKind.APPOINTMENT.value}', NULL,
                 {epoch_seconds('a."start"')}, {epoch_seconds('a."end"')},
                 {_NO_TIMESTAMP}, {_NO_TIMESTAMP}, '', {self._expired_hold_id("a")}
             FROM {Appointment._meta.db_table} a
-            WHERE a.customer_id = %s AND a.is_live
+            WHERE ({" OR ".join(whose)}) AND a.is_live
               AND a."start" < %s AND a."end" > %s AND a."start" > %s
               {self._not_excluded("a.id")}""",  # noqa: S608
-            [self.now, customer_id, *self._overlapping(bounded=True), *self._exclude_params()],
+            [self.now, *whose_params, *self._overlapping(bounded=True), *self._exclude_params()],
         )
 
     def _add(self, sql: str, params: list[Any]) -> None:

@@ -161,17 +161,17 @@ def attendee_for(
             time_zone=company.time_zone,
             language="de",
         )
-    customer = appointment.customer
-    if customer.email or customer.phone:
+    contact = appointment.contact
+    if contact.email or contact.phone:
         return Attendee(
-            name=customer.name,
-            email=customer.email or None,
-            phone_number=customer.phone or None,
+            name=contact.name,
+            email=contact.email or None,
+            phone_number=contact.phone or None,
             time_zone=company.time_zone,
             language="de",
         )
     return Attendee(
-        name=customer.name, email=placeholder, time_zone=company.time_zone, language="de"
+        name=contact.name, email=placeholder, time_zone=company.time_zone, language="de"
     )
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from phasebook.booking.availability import Caller
 from phasebook.booking.customers import normalize_phone
 from phasebook.booking.errors import InvalidRequest
 from phasebook.booking.models import Appointment, AppointmentStatus
@@ -26,6 +27,12 @@ def caller_customer(company: Company, number: str | None) -> Customer | None:
     if number is None:
         return None
     return Customer.objects.filter(company=company, phone=number).first()
+
+
+def availability_caller(company: Company, number: str | None) -> Caller:
+    """The caller as the availability predicate sees them: the customer with their number,
+    if there is one, and the holds made with it."""
+    return Caller(caller_customer(company, number), number or "")
 
 
 def upcoming_appointments(company: Company, customer: Customer, now: datetime) -> list[Appointment]:

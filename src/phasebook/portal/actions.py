@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from phasebook.booking.access import access_appointment
-from phasebook.booking.availability import find_slots, qualified_staff
+from phasebook.booking.availability import Caller, find_slots, qualified_staff
 from phasebook.booking.errors import BookingError, NotFound
 from phasebook.booking.events import Actor
 from phasebook.booking.models import Appointment, AppointmentPhase
@@ -84,7 +84,7 @@ def alternatives(
     midnight = datetime.combine(day, time(), tzinfo=salon.zone)
     window = Interval(midnight, midnight + timedelta(days=1))
     slots = find_slots(
-        salon, appointment.service, window, staff, now, appointment.customer, appointment
+        salon, appointment.service, window, staff, now, Caller.of(appointment), appointment
     )
     names = {str(member.id): member for member in staff}
     return [(slot.start, names[slot.staff_id]) for slot in slots][:ALTERNATIVES_SHOWN]

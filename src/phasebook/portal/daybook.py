@@ -291,7 +291,7 @@ def _phase_block(phase: AppointmentPhase, place: Place, inside: Sequence[Interva
         interval=interval,
         top=top,
         length=length,
-        title=appointment.customer.name,
+        title=appointment.contact.name,
         detail=detail,
         url=reverse("admin:booking_appointment_change", args=[appointment.pk]),
         held=appointment.status == AppointmentStatus.HELD,

@@ -85,7 +85,7 @@ class LiveAppointment:
     service_name: str
     segments: tuple[Segment, ...]  # the service's: a moved appointment is laid out anew
     staff_id: str
-    customer_id: str
+    customer_id: str  # who the client is: equal for the appointments of one person
     phases: tuple[PlannedPhase, ...]
     held: bool = False
 

@@ -57,6 +57,8 @@ PERSONAL_FIELDS = frozenset(
         "customer",
         "customer_name",
         "caller_name",
+        "caller_phone",
+        "caller_email",
         "full_name",
         "first_name",
         "last_name",

@@ -22,7 +22,7 @@ from phasebook.booking.customers import CustomerDetails
 from phasebook.booking.errors import NotBookable, SlotTaken
 from phasebook.booking.models import Appointment, AppointmentSource, AppointmentStatus
 from phasebook.booking.rendering import SlotOut, render_slot
-from phasebook.phone.callers import caller_customer
+from phasebook.phone.callers import availability_caller
 from phasebook.phone.calls import held_in, link_to_call
 from phasebook.phone.language.clock import DayPart
 from phasebook.phone.language.resolve import Resolved
@@ -121,8 +121,8 @@ def _hold(call: ToolCall, service: Service, stylists: list[Staff], start: dateti
 def _nearest(
     call: ToolCall, service: Service, stylists: list[Staff], start: datetime
 ) -> list[SlotOut]:
-    customer = caller_customer(call.company, call.caller)
-    slots = nearest_slots(call.company, service, start, stylists, call.now, customer)
+    caller = availability_caller(call.company, call.caller)
+    slots = nearest_slots(call.company, service, start, stylists, call.now, caller)
     return _rendered(call, slots, stylists)
 
 
@@ -158,9 +158,9 @@ def _free_on_day(
 ) -> ToolReply:
     day, part = resolved.day, resolved.part
     window = _day_window(call, day, part)
-    customer = caller_customer(call.company, call.caller)
+    caller = availability_caller(call.company, call.caller)
     slots = (
-        find_slots(call.company, service, window, stylists, call.now, customer)
+        find_slots(call.company, service, window, stylists, call.now, caller)
         if window.end > window.start
         else []
     )

@@ -100,27 +100,37 @@ def book_appointment(call: ToolCall, args: BookingArgs) -> ToolReply:
 def _confirm(call: ToolCall, hold_id: str, args: BookingArgs) -> Appointment:
     hold = access_appointment(call.company, hold_id)
     # The agent confirms only holds it made, and only for the number that is calling.
-    foreign = hold.customer.phone and hold.customer.phone != (call.caller or "")
-    if hold.source != AppointmentSource.PHONE or foreign:
+    phone = hold.contact.phone
+    if hold.source != AppointmentSource.PHONE or (phone and phone != (call.caller or "")):
         raise Asked(_HOLD_NOT_FOUND)
-    appointment = booking.confirm_hold(call.company, hold.pk, now=call.now, actor=call.actor)
-    _name_placeholder(appointment.customer, args.customer_name, args.customer_email)
+    # A hold is made before the caller says their name: it carries a placeholder, and the
+    # name (and a valid e-mail address) said now are the new customer's.
+    name, email = args.customer_name.strip()[:200], _usable_email(args.customer_email)
+    said = CustomerDetails(name, email=email)
+    appointment = booking.confirm_hold(
+        call.company, hold.pk, now=call.now, actor=call.actor, said=said
+    )
+    if appointment.customer is not None:
+        _name_placeholder(appointment.customer, name, email)
     return appointment
 
 
-def _name_placeholder(customer: Customer, name: str, email: str | None) -> None:
-    """A hold made before the caller said their name carries a placeholder: the name (and
-    a valid e-mail address) said at booking replace it. A known customer's name is never
-    changed by what an agent heard."""
-    if customer.name != CALLER_PLACEHOLDER:
-        return
-    fields = {"name": name.strip()[:200]}
+def _usable_email(email: str | None) -> str:
     address = (email or "").strip().lower()
     try:
         validate_email(address)
-        fields["email"] = address
     except ValidationError:
-        pass  # no or no usable address: booked without one
+        return ""  # no or no usable address: booked without one
+    return address
+
+
+def _name_placeholder(customer: Customer, name: str, email: str) -> None:
+    """A customer known by the number may carry the placeholder from a hold made before
+    holds stopped creating customers: the name (and e-mail address) said at booking replace
+    it. A known customer's name is never changed by what an agent heard."""
+    if customer.name != CALLER_PLACEHOLDER:
+        return
+    fields = {"name": name} | ({"email": email} if email else {})
     Customer.objects.filter(pk=customer.pk, name=CALLER_PLACEHOLDER).update(**fields)
 
 
