@@ -284,7 +284,10 @@ _SQLITE_STAFF_OVERLAPS = """
 """
 _SQLITE_CUSTOMER_OVERLAPS = """
     SELECT count(*) FROM booking_appointment a JOIN booking_appointment b
-      ON a.customer_id = b.customer_id AND a.id < b.id
+      ON (a.customer_id = b.customer_id
+          OR (a.company_id = b.company_id AND a.caller_phone <> ''
+              AND a.caller_phone = b.caller_phone))
+     AND a.id < b.id
      AND a.start < b."end" AND b.start < a."end"
     WHERE a.is_live AND b.is_live
 """

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from phasebook.booking.models import Appointment, AppointmentSource, AppointmentStatus
 from phasebook.phone.models import Call, CallAppointment, CallbackRequest
+from phasebook.phone.tools.availability import CALLER_PLACEHOLDER
 from phasebook.salons.models import Customer
 from tests.factories import make_customer, next_weekday
 from tests.support.retell import phone_call
@@ -155,6 +156,7 @@ def test_booking_the_hold_books_it_with_the_name_the_caller_said(
         "check_availability",
         {"service": "Ansatzfärbung", "date": _day(wednesday), "time": "10"},
     )
+    assert not Customer.objects.exists()  # a hold only keeps the caller's number
     booked = _tool(
         retell_salon,
         "book_appointment",
@@ -182,6 +184,25 @@ def test_a_known_customers_name_is_not_changed_by_what_the_agent_heard(
         retell_salon, "book_appointment", {"hold_id": held["hold_id"], "customer_name": "Paul Burg"}
     )
     assert Customer.objects.get(phone=CALLER).name == "Paula Berg"
+
+
+def test_a_customer_left_with_the_placeholder_by_an_old_hold_gets_the_name_said(
+    retell_salon: SimpleNamespace, wednesday: datetime
+) -> None:
+    # Holds made before holds stopped creating customers left these behind.
+    make_customer(retell_salon.company, CALLER_PLACEHOLDER, CALLER)
+    held = _tool(
+        retell_salon,
+        "check_availability",
+        {"service": "Herrenhaarschnitt", "date": _day(wednesday), "time": "10"},
+    )
+    _tool(
+        retell_salon,
+        "book_appointment",
+        {"hold_id": held["hold_id"], "customer_name": "Paula Berg", "customer_email": "P@x.de"},
+    )
+    paula = Customer.objects.get(phone=CALLER)
+    assert (paula.name, paula.email) == ("Paula Berg", "p@x.de")
 
 
 def test_a_hold_of_another_caller_cannot_be_booked(
