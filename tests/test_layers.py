@@ -2,7 +2,8 @@
 neither Django nor an app, the HTTP API is an edge that only the URL configuration imports
 (health, the admin and the phone agent render through the booking layer), and no two of
 phasebook's modules import each other, neither directly nor round a longer loop. Every lock
-is taken in booking/locks.py. And the tests' own layout: test folders share only through
+is taken in booking/locks.py, and the edges that speak for one salon take its rows through
+salons/tenancy.py. And the tests' own layout: test folders share only through
 tests/support and tests/factories.py."""
 
 from __future__ import annotations
@@ -78,6 +79,36 @@ def test_every_lock_is_taken_by_a_helper_in_booking_locks() -> None:
         if isinstance(node, ast.expr) and _takes_a_lock(node)
     ]
     assert elsewhere == []
+
+
+# The edges that speak for one salon: an API token's, a phone call's, the portal's chosen one.
+ONE_SALON_EDGES = ("phasebook.api", "phasebook.portal", "phasebook.phone")
+
+
+def _filters_by_company(node: ast.Call) -> bool:
+    """`.filter(company=…)`, `.get(appointment__company=…)`, `Q(company_id=…)` and the like."""
+    func = node.func
+    lookup = (isinstance(func, ast.Attribute) and func.attr in ("filter", "exclude", "get")) or (
+        isinstance(func, ast.Name) and func.id == "Q"
+    )
+    return lookup and any(
+        keyword.arg is not None
+        and (keyword.arg in ("company", "company_id") or keyword.arg.endswith("__company"))
+        for keyword in node.keywords
+    )
+
+
+def test_the_edges_take_a_salons_rows_through_tenancy() -> None:
+    """salons/tenancy.py is the one rule of which rows are a salon's: the API, the portal
+    and the phone agent ask `of_company` for them instead of filtering by company."""
+    direct = [
+        f"{module}:{node.lineno}"
+        for module, (_, tree) in trees().items()
+        if any(module == edge or module.startswith(f"{edge}.") for edge in ONE_SALON_EDGES)
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and _filters_by_company(node)
+    ]
+    assert direct == []
 
 
 def _folder(path: Path) -> str:

@@ -53,6 +53,7 @@ from phasebook.booking.rendering import (
     render_slot,
 )
 from phasebook.salons.models import Service
+from phasebook.salons.tenancy import of_company
 from phasebook.scheduling.intervals import Interval
 
 api = ShapedNinjaAPI(
@@ -107,7 +108,7 @@ def _request(body: BookingIn) -> booking.BookingRequest:
 @api.get("/services", response={200: list[ServiceOut], **ERRORS}, tags=["catalogue"])
 def list_services(request: HttpRequest) -> list[ServiceOut]:
     """The company's bookable services with their segments."""
-    services = Service.objects.filter(company=company_of(request), is_active=True)
+    services = of_company(Service.objects, company_of(request)).filter(is_active=True)
     return [render_service(service) for service in services.prefetch_related("staff")]
 
 

@@ -10,6 +10,7 @@ from phasebook.booking.customers import normalize_phone
 from phasebook.booking.errors import InvalidRequest
 from phasebook.booking.models import Appointment, AppointmentStatus
 from phasebook.salons.models import Company, Customer
+from phasebook.salons.tenancy import of_company
 
 
 def caller_number(company: Company, from_number: str | None) -> str | None:
@@ -26,7 +27,7 @@ def caller_number(company: Company, from_number: str | None) -> str | None:
 def caller_customer(company: Company, number: str | None) -> Customer | None:
     if number is None:
         return None
-    return Customer.objects.filter(company=company, phone=number).first()
+    return of_company(Customer.objects, company).filter(phone=number).first()
 
 
 def availability_caller(company: Company, number: str | None) -> Caller:
@@ -38,9 +39,8 @@ def availability_caller(company: Company, number: str | None) -> Caller:
 def upcoming_appointments(company: Company, customer: Customer, now: datetime) -> list[Appointment]:
     """The customer's booked appointments that have not started yet, soonest first."""
     return list(
-        Appointment.objects.filter(
-            company=company, customer=customer, status=AppointmentStatus.BOOKED, start__gt=now
-        )
+        of_company(Appointment.objects, company)
+        .filter(customer=customer, status=AppointmentStatus.BOOKED, start__gt=now)
         .select_related("service", "staff")
         .order_by("start")
     )

@@ -22,6 +22,7 @@ from phasebook.booking.models import Appointment
 from phasebook.phone.models import Call, CallAppointment, CallEvent
 from phasebook.phone.schemas import RetellCall
 from phasebook.salons.models import Company
+from phasebook.salons.tenancy import of_company
 
 CALL_EVENTS = ("call_started", "call_ended", "call_analyzed")
 
@@ -100,7 +101,8 @@ def record_call_event(company: Company, event: str, call: RetellCall) -> str:
 def call_appointments(call: Call) -> QuerySet[Appointment]:
     """The appointments held, booked, moved or cancelled in this call, earliest first."""
     return (
-        Appointment.objects.filter(company=call.company, call_links__call=call)
+        of_company(Appointment.objects, call.company)
+        .filter(call_links__call=call)
         .distinct()
         .select_related("company", "service", "staff", "customer")
         .order_by("start")

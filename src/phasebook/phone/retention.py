@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from phasebook.phone.models import Call
 from phasebook.salons.models import Company
+from phasebook.salons.tenancy import of_company
 
 
 def remove_personal_data(company: Company, now: datetime | None = None) -> int:
@@ -18,9 +19,11 @@ def remove_personal_data(company: Company, now: datetime | None = None) -> int:
     number of calls changed."""
     now = now or timezone.now()
     cutoff = now - timedelta(days=settings.PHASEBOOK_CALL_RETENTION_DAYS)
-    return Call.objects.filter(
-        company=company, created_at__lt=cutoff, personal_data_removed_at__isnull=True
-    ).update(transcript="", recording_url="", personal_data_removed_at=now)
+    return (
+        of_company(Call.objects, company)
+        .filter(created_at__lt=cutoff, personal_data_removed_at__isnull=True)
+        .update(transcript="", recording_url="", personal_data_removed_at=now)
+    )
 
 
 def remove_personal_data_everywhere(now: datetime | None = None) -> int:

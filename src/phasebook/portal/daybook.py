@@ -23,6 +23,7 @@ from django.utils.translation import gettext as _
 from phasebook.booking.models import AppointmentPhase, AppointmentStatus
 from phasebook.salons.calendar import closed_dates
 from phasebook.salons.models import Absence, Company, ExternalBusyBlock, Staff
+from phasebook.salons.tenancy import of_company
 from phasebook.scheduling.calendar import windows_on
 from phasebook.scheduling.intervals import Interval, subtract
 
@@ -152,9 +153,9 @@ def _phases(
         appointment__status=AppointmentStatus.HELD, appointment__hold_expires_at__gt=now
     )
     return list(
-        AppointmentPhase.objects.filter(
+        of_company(AppointmentPhase.objects, company)
+        .filter(
             live,
-            appointment__company=company,
             staff__in=staff,
             start_time__lt=bounds.end,
             end_time__gt=bounds.start,

@@ -16,6 +16,7 @@ from phasebook.calsync.health import SyncHealth, sync_health
 from phasebook.calsync.models import PhaseSyncTask, ReconcileRun, SyncDrift
 from phasebook.calsync.outbox import IN_PROGRESS
 from phasebook.salons.models import Company
+from phasebook.salons.tenancy import of_company
 
 FINDINGS_SHOWN = 20
 RETRIED_AT_ONCE = 200
@@ -41,7 +42,8 @@ class SyncState:
 
 def load_sync_state(company: Company) -> SyncState:
     oldest = (
-        PhaseSyncTask.objects.filter(company=company, status__in=IN_PROGRESS)
+        of_company(PhaseSyncTask.objects, company)
+        .filter(status__in=IN_PROGRESS)
         .select_related("phase__appointment__customer", "phase__appointment__service")
         .order_by("pending_since")
         .first()
@@ -49,11 +51,11 @@ def load_sync_state(company: Company) -> SyncState:
     return SyncState(
         health=sync_health(Company.objects.filter(pk=company.pk)),
         oldest_pending=oldest.phase if oldest else None,
-        last_run=ReconcileRun.objects.filter(company=company).first(),
+        last_run=of_company(ReconcileRun.objects, company).first(),
         findings=list(
-            SyncDrift.objects.filter(company=company, resolved_at__isnull=True).order_by(
-                "-detected_at"
-            )[:FINDINGS_SHOWN]
+            of_company(SyncDrift.objects, company)
+            .filter(resolved_at__isnull=True)
+            .order_by("-detected_at")[:FINDINGS_SHOWN]
         ),
     )
 
@@ -62,7 +64,7 @@ def appointments_to_retry(company: Company) -> list[Appointment]:
     """Appointments whose sync failed or was given up (a cancelled one too: its bookings
     must still go): what "alle erneut synchronisieren" retries, so many at a time."""
     return list(
-        Appointment.objects.filter(company=company).filter(
+        of_company(Appointment.objects, company).filter(
             Q(calcom_sync_status__in=[SyncStatus.FAILED, SyncStatus.PARTIAL])
             | Q(requires_manual_review=True)
         )[:RETRIED_AT_ONCE]

@@ -11,6 +11,7 @@ from typing import Any
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
@@ -32,7 +33,7 @@ from phasebook.portal.options import service_options
 from phasebook.portal.salon import choose_salon, salon_of
 from phasebook.portal.sync_health import appointments_to_retry, load_sync_state
 from phasebook.salons.models import Company, Staff
-from phasebook.salons.tenancy import companies_of
+from phasebook.salons.tenancy import companies_of, of_company
 
 
 def start_page(request: HttpRequest) -> HttpResponse:
@@ -76,7 +77,7 @@ def daybook(request: HttpRequest) -> TemplateResponse:
     now = timezone.now()
     today = now.astimezone(salon.zone).date()
     day = _day_param(request, today)
-    staff = list(Staff.objects.filter(company=salon, is_active=True).order_by("name", "id"))
+    staff = list(_active_staff(salon).order_by("name", "id"))
     shown = load_day(salon, day, now, staff)
     picked = request.GET.get("staff") or (str(staff[0].id) if staff else "")
     week_start = day - timedelta(days=day.weekday())
@@ -97,9 +98,13 @@ def daybook(request: HttpRequest) -> TemplateResponse:
     )
 
 
+def _active_staff(salon: Company) -> QuerySet[Staff]:
+    return of_company(Staff.objects, salon).filter(is_active=True)
+
+
 def stylist_of(salon: Company, raw: str) -> Staff:
     try:
-        return Staff.objects.get(company=salon, is_active=True, pk=raw)
+        return _active_staff(salon).get(pk=raw)
     except (Staff.DoesNotExist, ValidationError) as error:  # ValidationError: not a UUID
         raise Http404 from error
 

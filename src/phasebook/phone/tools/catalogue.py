@@ -7,10 +7,11 @@ from phasebook.phone.language.spoken import spoken_choices
 from phasebook.phone.tools.appointments import NoArgs
 from phasebook.phone.tools.base import ServiceReply, Tool, ToolCall, ToolReply
 from phasebook.salons.models import Service
+from phasebook.salons.tenancy import of_company
 
 
 def list_services(call: ToolCall, args: NoArgs) -> ToolReply:
-    services = Service.objects.filter(company=call.company, is_active=True).order_by("name")
+    services = of_company(Service.objects, call.company).filter(is_active=True).order_by("name")
     replies = [
         ServiceReply(
             name=service.name,

@@ -10,6 +10,7 @@ from phasebook.phone.language.spoken import spoken_choices
 from phasebook.phone.language.words import fold
 from phasebook.phone.tools.base import ToolCall, ToolReply, refusal
 from phasebook.salons.models import Service, Staff
+from phasebook.salons.tenancy import of_company
 
 # "Egal", "keine Präferenz": whoever is free.
 ANY_STYLIST = frozenset(
@@ -21,7 +22,7 @@ ANY_STYLIST = frozenset(
 def choose_service(call: ToolCall, said: str) -> Service | ToolReply:
     services = {
         service.pk: service
-        for service in Service.objects.filter(company=call.company, is_active=True)
+        for service in of_company(Service.objects, call.company).filter(is_active=True)
     }
     found = match_name(said, {pk: service.name for pk, service in services.items()})
     if isinstance(found, Matched):
